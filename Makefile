@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+WORKSPACE ?= demo-workspace
+CUSTOMERS ?= 50000
+
+.PHONY: demo test lint typecheck unit bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+
+$(VENV)/.installed: pyproject.toml | $(UV)
+	$(UV) pip install --python $(BIN)/python --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(UV)
+	$(UV) pip install --python $(BIN)/python --quiet -e ".[test,spark,bench]"
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	$(BIN)/emptychair demo $(WORKSPACE) --customers $(CUSTOMERS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+test: $(VENV)/.installed-test lint typecheck
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/pytest
+
+unit: $(VENV)/.installed-test
+	$(BIN)/pytest tests/unit -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/import_orders.py
+
+clean:
+	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .mypy_cache .ruff_cache

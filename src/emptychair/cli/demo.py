@@ -1,0 +1,36 @@
+"""``emptychair demo``: build the demo company and show what was built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from emptychair.cli.options import JsonOption
+from emptychair.cli.output import console, print_frame, print_json
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        directory: Annotated[Path, typer.Argument(help="Workspace folder to create.")] = Path(
+            "demo-workspace"
+        ),
+        customers: Annotated[int, typer.Option(help="How many customers.")] = 50_000,
+        seed: Annotated[int, typer.Option(help="Random seed (same seed, same company).")] = 0,
+        json: JsonOption = False,
+    ) -> None:
+        """Generate a realistic company with known ground truth and import it for real."""
+        from emptychair.demo.service import build_demo
+
+        report = build_demo(directory, customers=customers, seed=seed, show_progress=not json)
+        if json:
+            print_json(report.to_dict())
+            return
+        print_frame(report.imports, title=f"Demo company imported into {report.workspace}")
+        print_frame(report.tables, title="Workspace tables")
+        console.print(f"Ground truth: {report.truth}")
+        console.print(
+            f"Try: [bold]emptychair customer show {report.example_customer} -w {directory}[/bold]"
+        )

@@ -1,0 +1,209 @@
+"""The quarantine: rows that failed validation, kept with their reasons until fixed.
+
+Two kinds of tables hold it: ``_quarantine`` (one row per problem: file, row, column,
+value, reason) and ``_quarantine_<table>`` (each bad source row as text, so it can be
+exported, fixed and retried). Re-importing the same file replaces its entries
+instead of adding duplicates; loading a row with the same key resolves them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from emptychair.ingest.validate import error_column
+
+if TYPE_CHECKING:
+    from emptychair.ingest.service import Source
+from emptychair.schema import TableSchema
+from emptychair.workspace import Workspace, utc_now
+from emptychair.workspace.internal import quarantine_table_name
+
+OPEN, RESOLVED = "open", "resolved"
+
+
+def error_rows(
+    checked: ir.Table, mapped: ir.Table, schema: TableSchema, any_bad: bool = True
+) -> ir.Table:
+    """One row per problem: ``row_number``, ``column_name``, ``value`` (as read), ``reason``."""
+    if not any_bad:
+        return ibis.memtable(
+            pd.DataFrame(
+                {
+                    "row_number": pd.Series([], dtype="int64"),
+                    "column_name": pd.Series([], dtype="string"),
+                    "value": pd.Series([], dtype="string"),
+                    "reason": pd.Series([], dtype="string"),
+                }
+            )
+        )
+    bad = checked.filter(checked["_bad"])
+    raw_bad = mapped.semi_join(bad.select("_row"), "_row")
+    parts = []
+    for column in schema.column_names:
+        reason = bad[error_column(column)]
+        problems = bad.filter(reason.notnull()).select(
+            row_number=bad["_row"], column_name=ibis.literal(column), reason=reason
+        )
+        if column in raw_bad.columns:
+            raw = raw_bad.select(_r=raw_bad["_row"], value=raw_bad[column].cast("string"))
+            problems = problems.left_join(raw, problems["row_number"] == raw["_r"]).drop("_r")
+        else:
+            problems = problems.mutate(value=ibis.null().cast("string"))
+        parts.append(problems.select("row_number", "column_name", "value", "reason"))
+    return ibis.union(*parts)
+
+
+def _raw_rows(mapped: ir.Table, checked: ir.Table, schema: TableSchema) -> ir.Table:
+    bad = mapped.semi_join(checked.filter(checked["_bad"]).select("_row"), "_row")
+    return bad.select(
+        "_row",
+        **{
+            c: bad[c].cast("string") if c in bad.columns else ibis.null().cast("string")
+            for c in schema.column_names
+        },
+    )
+
+
+def replace_open(
+    workspace: Workspace,
+    schema: TableSchema,
+    mapped: ir.Table,
+    checked: ir.Table,
+    errors: ir.Table,
+    rejects: pd.DataFrame,
+    source: Source,
+    batch_id: str,
+    kind: str,
+) -> None:
+    """Write this batch's quarantine, replacing earlier entries for the same file's rows."""
+    engine = workspace.engine
+    file_hash = source.file_hash
+    file_name = source.file
+    rows_table = quarantine_table_name(schema.name)
+    scope = mapped.select(_file_hash=ibis.literal(file_hash), _row=mapped["_row"])
+    if len(rejects):
+        lines = ibis.memtable(
+            pd.DataFrame({"_file_hash": file_hash, "_row": rejects["row"].astype("int64")})
+        )
+        scope = scope.union(lines)
+    if kind == "import":
+        # a new import of a file replaces every entry of that file
+        scope = ibis.memtable(pd.DataFrame({"_file_hash": [file_hash]}))
+        engine.delete_matching(rows_table, scope, ["_file_hash"])
+        problems = workspace.table("_quarantine")
+        same_file = problems.filter(
+            (problems["file_hash"] == file_hash) & (problems["table_name"] == schema.name)
+        )
+        engine.delete_matching("_quarantine", same_file, ["file_hash", "table_name"])
+    else:
+        # a retry replaces the entries of the rows it re-checked
+        engine.delete_matching(rows_table, scope, ["_file_hash", "_row"])
+        problems_scope = scope.select(file_hash=scope["_file_hash"], row_number=scope["_row"])
+        engine.delete_matching("_quarantine", problems_scope, ["file_hash", "row_number"])
+    raw = _raw_rows(mapped, checked, schema)
+    stored = workspace.table(rows_table).schema()
+    engine.insert(
+        rows_table,
+        raw.select(
+            _batch_id=ibis.literal(batch_id),
+            _source_file=ibis.literal(file_name),
+            _file_hash=ibis.literal(file_hash),
+            _row=raw["_row"],
+            **{c: raw[c] for c in schema.column_names},
+            _status=ibis.literal(OPEN),
+            _resolved_batch_id=ibis.null().cast("string"),
+        ).cast(stored),
+    )
+    problem_rows = errors.select(
+        batch_id=ibis.literal(batch_id),
+        table_name=ibis.literal(schema.name),
+        source_file=ibis.literal(file_name),
+        file_hash=ibis.literal(file_hash),
+        row_number=errors["row_number"],
+        column_name=errors["column_name"],
+        value=errors["value"],
+        reason=errors["reason"],
+    )
+    engine.insert("_quarantine", problem_rows.cast(workspace.table("_quarantine").schema()))
+    if len(rejects):
+        frame = pd.DataFrame(
+            {
+                "batch_id": batch_id,
+                "table_name": schema.name,
+                "source_file": file_name,
+                "file_hash": file_hash,
+                "row_number": rejects["row"].astype("int64"),
+                "column_name": None,
+                "value": rejects["value"].astype("string"),
+                "reason": "unreadable line: " + rejects["reason"].astype("string"),
+            }
+        )
+        engine.insert(
+            "_quarantine", ibis.memtable(frame).cast(workspace.table("_quarantine").schema())
+        )
+
+
+def resolve_loaded(
+    workspace: Workspace, schema: TableSchema, loaded: ir.Table, batch_id: str
+) -> None:
+    """Mark open quarantined rows resolved when a row with their key has now been loaded."""
+    rows_table = quarantine_table_name(schema.name)
+    stored = workspace.table(rows_table)
+    # rows quarantined by this very batch (e.g. duplicates of a loaded key) stay open
+    open_rows = stored.filter((stored["_status"] == OPEN) & (stored["_batch_id"] != batch_id))
+    keys = loaded.select(*(loaded[k].cast("string").name(k) for k in schema.key))
+    if schema.name == "consents":
+        return  # consent keys include a timestamp whose text form varies: resolved by retry only
+    matched = open_rows.semi_join(keys, list(schema.key))
+    if not int(workspace.engine.execute(matched.count())):
+        return
+    matched = workspace.engine.create_table("_resolved_now", matched, temp=True, overwrite=True)
+    workspace.engine.delete_matching(rows_table, matched, ["_file_hash", "_row"])
+    workspace.engine.insert(
+        rows_table,
+        matched.mutate(
+            _status=ibis.literal(RESOLVED), _resolved_batch_id=ibis.literal(batch_id)
+        ).cast(stored.schema()),
+    )
+    problems = matched.select(file_hash=matched["_file_hash"], row_number=matched["_row"])
+    workspace.engine.delete_matching("_quarantine", problems, ["file_hash", "row_number"])
+    workspace.engine.drop_table("_resolved_now")
+
+
+def resolve_rows(
+    workspace: Workspace, schema: TableSchema, rows: pd.DataFrame, batch_id: str
+) -> None:
+    """Record retried rows that loaded as resolved (``rows``: ``_file_hash``, ``_row`` and text)."""
+    if rows.empty:
+        return
+    stored = workspace.table(quarantine_table_name(schema.name)).schema()
+    frame = rows.assign(_status=RESOLVED, _resolved_batch_id=batch_id).reindex(columns=stored.names)
+    workspace.engine.insert(quarantine_table_name(schema.name), ibis.memtable(frame).cast(stored))
+
+
+def open_problems(workspace: Workspace, table: str | None = None) -> ir.Table:
+    """Every open problem, oldest file first."""
+    problems = workspace.table("_quarantine")
+    if table:
+        problems = problems.filter(problems["table_name"] == table)
+    return problems.order_by(["batch_id", "row_number", "column_name"])
+
+
+def summary(workspace: Workspace) -> pd.DataFrame:
+    """Open problems per table and file: how many rows, and the most common reason."""
+    problems = workspace.table("_quarantine")
+    grouped = problems.group_by(["table_name", "source_file", "batch_id"]).aggregate(
+        rows=problems["row_number"].nunique(),
+        problems=problems.count(),
+        first_row=problems["row_number"].min(),
+        reason=problems["reason"].mode(),
+    )
+    return workspace.to_pandas(grouped.order_by("batch_id"))
+
+
+def stamp_now() -> object:
+    return utc_now()

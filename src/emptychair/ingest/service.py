@@ -1,0 +1,400 @@
+"""Import use case: read a file, validate every row, load the good ones atomically.
+
+The whole write (new and changed rows, quarantine, missing customers, identity links
+and the batch record) is one transaction: a crash or Ctrl-C leaves the workspace as
+it was, and importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from emptychair._version import __version__
+from emptychair.errors import StrictImportError, WorkspaceError
+from emptychair.ingest import quarantine
+from emptychair.ingest.files import prepare
+from emptychair.ingest.mapping import map_headers, parse_map_options
+from emptychair.ingest.parse import _NUMERIC_DATE, ParseOptions, clean_text
+from emptychair.ingest.result import ImportResult, mask_personal_values
+from emptychair.ingest.validate import checked_rows
+from emptychair.schema import Kind, TableSchema, get_table
+from emptychair.workspace import CsvOptions, Workspace, new_batch_id, utc_now
+from emptychair.workspace.internal import ROW_METADATA
+
+#: ``progress(step, fraction)`` is called as the import advances.
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class Source:
+    """Where rows come from, as recorded in the batch and the quarantine."""
+
+    file: str
+    file_hash: str
+    file_format: str
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def import_file(
+    workspace: Workspace,
+    table: str,
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | Sequence[str] | None = None,
+    strict: bool = False,
+    create_missing_customers: bool | None = None,
+    file_format: str | None = None,
+    delimiter: str | None = None,
+    day_first: bool | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Validate ``path`` and load it into the canonical ``table``.
+
+    Parameters
+    ----------
+    workspace
+        The workspace to load into.
+    table
+        A canonical table name (``customers``, ``orders``, ...).
+    path
+        A CSV, Parquet or JSON-lines file.
+    mapping
+        Header to column mapping (``{"montant": "amount"}`` or ``["montant=amount"]``),
+        on top of the workspace's configured mapping and the built-in aliases.
+    strict
+        Refuse the whole file if any row is bad (nothing is written).
+    create_missing_customers
+        Create a bare customer for each unknown ``customer_id`` instead of
+        quarantining the row. Defaults to the workspace setting.
+    file_format, delimiter
+        Override what is guessed from the extension and the header line.
+    day_first
+        Read ``03/04/2024`` as 3 April (``True``) or March 4 (``False``); guessed
+        from the data when ``None``, day first when it cannot tell.
+    progress
+        Called with ``(step, fraction)`` as the import advances.
+
+    Returns
+    -------
+    ImportResult
+        Counts of rows read, loaded, updated, unchanged and quarantined.
+    """
+    started = time.perf_counter()
+    schema = get_table(table)
+    _require_writable(workspace)
+    explicit = dict(workspace.settings.imports.mappings.get(table, {}))
+    if mapping is not None:
+        explicit.update(
+            parse_map_options(list(mapping)) if not isinstance(mapping, Mapping) else mapping
+        )
+    if create_missing_customers is None:
+        create_missing_customers = workspace.settings.imports.create_missing_customers
+    prepared = prepare(path, file_format, delimiter)
+    engine = workspace.engine
+    stage_name = f"_stage_{new_batch_id().replace('-', '_')}"
+    try:
+        csv = CsvOptions(delimiter=prepared.delimiter)
+        headers = engine.file_columns(prepared.readable, prepared.format, csv)
+        header_map = map_headers(headers, schema, explicit, source=str(path))
+        report = progress or (lambda step, fraction: None)
+        staged = engine.stage_file(
+            prepared.readable,
+            prepared.format,
+            csv,
+            stage_name,
+            on_progress=lambda fraction: report(f"reading {path.name}", fraction),
+        )
+        mapped = staged.table.select(
+            "_row",
+            **{target: staged.table[header] for header, target in header_map.columns.items()},
+        )
+        source = Source(
+            file=str(path),
+            file_hash=prepared.sha256,
+            file_format=prepared.format,
+            encoding=prepared.encoding,
+            delimiter=prepared.delimiter,
+            mapping=header_map.columns,
+            ignored=header_map.ignored,
+            notes=list(prepared.notes),
+        )
+        if header_map.ignored:
+            source.notes.append(
+                "ignored columns (not in the table; map with --map HEADER=COLUMN): "
+                + ", ".join(header_map.ignored)
+            )
+        result = validate_and_load(
+            workspace,
+            schema,
+            mapped,
+            source,
+            rejects=staged.rejects,
+            strict=strict,
+            create_missing_customers=create_missing_customers,
+            day_first=day_first,
+            progress=report,
+        )
+    finally:
+        drop = getattr(engine, "drop_staged", None)
+        if drop is not None:
+            drop(stage_name)
+        prepared.cleanup()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _require_writable(workspace: Workspace) -> None:
+    if workspace.read_only:
+        raise WorkspaceError(f"{workspace.path}: opened read-only; open it for writing to import")
+
+
+def guess_day_first(workspace: Workspace, mapped: ir.Table, schema: TableSchema) -> bool:
+    """``False`` only when some date's second part exceeds 12 and no first part does."""
+    firsts, seconds = [], []
+    for column in schema.columns:
+        if column.kind not in (Kind.TIMESTAMP, Kind.DATE) or column.name not in mapped.columns:
+            continue
+        if not mapped[column.name].type().is_string():
+            continue
+        text = clean_text(mapped[column.name])
+        firsts.append(text.re_extract(_NUMERIC_DATE, 1).nullif("").cast("int64").max())
+        seconds.append(text.re_extract(_NUMERIC_DATE, 2).nullif("").cast("int64").max())
+    if not firsts:
+        return True
+    row = workspace.to_pandas(
+        mapped.aggregate(
+            **{f"f{i}": f for i, f in enumerate(firsts)},
+            **{f"s{i}": s for i, s in enumerate(seconds)},
+        )
+    )
+    first_max = max((v for v in row.filter(like="f").iloc[0] if pd.notna(v)), default=0)
+    second_max = max((v for v in row.filter(like="s").iloc[0] if pd.notna(v)), default=0)
+    return not (second_max > 12 and first_max <= 12)
+
+
+def validate_and_load(
+    workspace: Workspace,
+    schema: TableSchema,
+    mapped: ir.Table,
+    source: Source,
+    *,
+    rejects: pd.DataFrame | None = None,
+    strict: bool = False,
+    create_missing_customers: bool = False,
+    day_first: bool | None = None,
+    progress: Progress | None = None,
+    kind: str = "import",
+    after_load: Callable[[ir.Table, str], None] | None = None,
+) -> ImportResult:
+    """Check ``mapped`` rows (``_row`` + canonical columns) and load them in one transaction."""
+    report = progress or (lambda step, fraction: None)
+    engine = workspace.engine
+    batch_id = new_batch_id()
+    started_at = utc_now()
+    rejects = rejects if rejects is not None else pd.DataFrame(columns=["row", "reason", "value"])
+    settings = workspace.settings.imports
+    options = ParseOptions(
+        now=started_at,
+        day_first=guess_day_first(workspace, mapped, schema) if day_first is None else day_first,
+        future_tolerance_minutes=settings.future_tolerance_minutes,
+        earliest=pd.Timestamp(settings.earliest_date).to_pydatetime(),
+    )
+    if not options.day_first:
+        source.notes.append("dates read month first (mm/dd/yyyy), as the data requires")
+    customers = workspace.table("customers")
+    known = None if schema.name == "customers" or create_missing_customers else customers
+    report("validating", 0.0)
+    tag = batch_id.replace("-", "_")
+    checked = engine.create_table(
+        f"_checked_{tag}", checked_rows(mapped, schema, options, known), temp=True
+    )
+    try:
+        report("validating", 1.0)
+        counts = workspace.to_pandas(
+            checked.aggregate(rows=checked.count(), bad=checked["_bad"].sum().fill_null(0))
+        ).iloc[0]
+        errors = quarantine.error_rows(checked, mapped, schema, any_bad=bool(counts["bad"]))
+        errors = engine.create_table(f"_errors_{tag}", errors, temp=True)
+        error_frame = _error_frame(workspace, errors, rejects, source)
+        rows_bad = int(counts["bad"]) + len(rejects)
+        if strict and rows_bad:
+            preview = mask_personal_values(error_frame.head(10), schema.name)
+            raise StrictImportError(
+                f"{source.file}: --strict refused the file: {rows_bad} of "
+                f"{int(counts['rows']) + len(rejects)} rows are bad; nothing was loaded.\n"
+                + preview.to_string(index=False)
+            )
+        good = checked.filter(~checked["_bad"]).select(*schema.column_names)
+        classified = engine.create_table(
+            f"_classified_{tag}", _classify(good, workspace.table(schema.name), schema), temp=True
+        )
+        changes = workspace.to_pandas(
+            classified.group_by("_change").aggregate(n=classified.count())
+        )
+        change_counts = dict(zip(changes["_change"], changes["n"], strict=True))
+        report("loading", 0.0)
+        created = 0
+        with engine.transaction():
+            stamp = {"_batch_id": ibis.literal(batch_id), "_loaded_at": ibis.literal(started_at)}
+            changed = classified.filter(classified["_change"] == "updated")
+            if change_counts.get("updated"):
+                engine.delete_matching(schema.name, changed, schema.key)
+            to_write = classified.filter(classified["_change"] != "unchanged")
+            engine.insert(
+                schema.name,
+                to_write.select(*schema.column_names, **stamp).cast(
+                    _stored_types(workspace, schema.name)
+                ),
+            )
+            if create_missing_customers and schema.name != "customers":
+                created = _create_missing_customers(workspace, good, batch_id, started_at)
+            quarantine.replace_open(
+                workspace, schema, mapped, checked, errors, rejects, source, batch_id, kind
+            )
+            if kind == "import":
+                quarantine.resolve_loaded(workspace, schema, to_write, batch_id)
+            if after_load is not None:
+                after_load(checked.filter(~checked["_bad"]).select("_row"), batch_id)
+            if schema.name == "customers" or created:
+                from emptychair.identity import resolve_identities
+
+                resolve_identities(workspace, batch_id)
+            result = ImportResult(
+                batch_id=batch_id,
+                table=schema.name,
+                file=source.file,
+                file_hash=source.file_hash,
+                file_format=source.file_format,
+                encoding=source.encoding,
+                delimiter=source.delimiter,
+                rows_read=int(counts["rows"]) + len(rejects),
+                rows_loaded=int(change_counts.get("new", 0)),
+                rows_updated=int(change_counts.get("updated", 0)),
+                rows_unchanged=int(change_counts.get("unchanged", 0)),
+                rows_quarantined=rows_bad,
+                customers_created=created,
+                mapping=source.mapping,
+                ignored_columns=source.ignored,
+                notes=source.notes,
+                previously_imported=_previous_batch(workspace, source.file_hash, schema.name),
+                errors=error_frame,
+            )
+            _record_batch(workspace, result, started_at, kind, options)
+        report("loading", 1.0)
+    finally:
+        for name in ("_checked_", "_errors_", "_classified_"):
+            engine.drop_table(name + tag)
+    return result
+
+
+def _stored_types(workspace: Workspace, table: str) -> ibis.Schema:
+    return workspace.table(table).schema()
+
+
+def _classify(good: ir.Table, target: ir.Table, schema: TableSchema) -> ir.Table:
+    """Tag each good row ``new``, ``updated`` or ``unchanged`` against what is stored."""
+    columns = schema.column_names
+    old = target.select(**{f"_old__{c}": target[c] for c in columns})
+    joined = good.left_join(old, [good[k] == old[f"_old__{k}"] for k in schema.key])
+    exists = joined[f"_old__{schema.key[0]}"].notnull()
+    same = ibis.and_(*(joined[c].identical_to(joined[f"_old__{c}"]) for c in columns))
+    change = ibis.cases((~exists, "new"), (same, "unchanged"), else_="updated")
+    return joined.select(*columns, _change=change)
+
+
+def _create_missing_customers(
+    workspace: Workspace, good: ir.Table, batch_id: str, loaded_at: object
+) -> int:
+    customers = workspace.table("customers")
+    missing = (
+        good.filter(good["customer_id"].notnull())
+        .select("customer_id")
+        .distinct()
+        .anti_join(customers, "customer_id")
+    )
+    count = int(workspace.engine.execute(missing.count()))
+    if count:
+        schema = customers.schema()
+        stubs = missing.select(
+            **{
+                name: (missing["customer_id"] if name == "customer_id" else ibis.null()).cast(dtype)
+                for name, dtype in schema.items()
+                if name not in ROW_METADATA
+            },
+            _batch_id=ibis.literal(batch_id),
+            _loaded_at=ibis.literal(loaded_at),
+        ).cast(schema)
+        workspace.engine.insert("customers", stubs)
+    return count
+
+
+def _error_frame(
+    workspace: Workspace, errors: ir.Table, rejects: pd.DataFrame, source: Source
+) -> pd.DataFrame:
+    frame = workspace.to_pandas(errors.order_by(["row_number", "column_name"]).limit(1000))
+    frame = frame.rename(columns={"row_number": "row", "column_name": "column"})
+    if len(rejects):
+        lines = rejects.assign(column=None)[["row", "column", "value", "reason"]]
+        frame = pd.concat([lines, frame], ignore_index=True).sort_values("row", kind="stable")
+    frame.insert(0, "file", source.file)
+    return frame[["file", "row", "column", "value", "reason"]].reset_index(drop=True)
+
+
+def _previous_batch(workspace: Workspace, file_hash: str, table: str) -> str | None:
+    batches = workspace.table("_batches")
+    earlier = batches.filter(
+        (batches["file_hash"] == file_hash) & (batches["table_name"] == table)
+    ).order_by(ibis.desc("started_at"))
+    frame = workspace.to_pandas(earlier.select("batch_id").limit(1))
+    return None if frame.empty else str(frame["batch_id"].iloc[0])
+
+
+def _record_batch(
+    workspace: Workspace, result: ImportResult, started_at: object, kind: str, options: ParseOptions
+) -> None:
+    parameters = json.dumps(
+        {
+            "mapping": result.mapping,
+            "ignored": result.ignored_columns,
+            "day_first": options.day_first,
+            "encoding": result.encoding,
+            "delimiter": result.delimiter,
+        },
+        ensure_ascii=False,
+    )
+    row = ibis.memtable(
+        pd.DataFrame(
+            [
+                {
+                    "batch_id": result.batch_id,
+                    "kind": kind,
+                    "table_name": result.table,
+                    "source_file": result.file,
+                    "file_hash": result.file_hash,
+                    "started_at": started_at,
+                    "finished_at": utc_now(),
+                    "library_version": __version__,
+                    "rows_read": result.rows_read,
+                    "rows_loaded": result.rows_loaded,
+                    "rows_updated": result.rows_updated,
+                    "rows_unchanged": result.rows_unchanged,
+                    "rows_quarantined": result.rows_quarantined,
+                    "parameters": parameters,
+                    "status": "committed",
+                }
+            ]
+        )
+    )
+    workspace.engine.insert("_batches", row.cast(workspace.table("_batches").schema()))

@@ -1,0 +1,114 @@
+"""Row validation as one Ibis expression: typed columns plus one error column per column.
+
+The result of :func:`checked_rows` has ``_row``, every canonical column (typed),
+``_error__<column>`` (null when the value is fine) and ``_bad``. Everything runs in
+the engine, so a file of any size is validated without entering Python.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from emptychair.ingest.parse import ParseOptions, parse_column
+from emptychair.schema import TableSchema
+
+ERROR_PREFIX = "_error__"
+#: Top of the scale assumed when a feedback row gives none.
+DEFAULT_SCALE = {"nps": 10, "csat": 5, "ces": 7, "review": 5}
+
+
+def error_column(name: str) -> str:
+    return ERROR_PREFIX + name
+
+
+def checked_rows(
+    stage: ir.Table,
+    table: TableSchema,
+    options: ParseOptions,
+    known_customers: ir.Table | None = None,
+) -> ir.Table:
+    """Parse and check every row of ``stage`` against ``table``.
+
+    Parameters
+    ----------
+    stage
+        Raw rows with a ``_row`` number and columns already renamed to canonical
+        names (absent optional columns are allowed).
+    table
+        The canonical table the rows are for.
+    options
+        How to read dates and numbers, and the plausible date range.
+    known_customers
+        A table with a ``customer_id`` column: rows referring to other customers
+        get an "unknown customer" error. ``None`` skips the check.
+    """
+    values: dict[str, ir.Value] = {"_row": stage["_row"]}
+    errors: dict[str, ir.Value] = {}
+    for column in table.columns:
+        raw = stage[column.name] if column.name in stage.columns else ibis.null().cast("string")
+        values[column.name], errors[error_column(column.name)] = parse_column(column, raw, options)
+    checked = stage.select(**values, **errors)
+    checked = _row_rules(checked, table)
+    checked = _duplicate_keys(checked, table)
+    if known_customers is not None and "customer_id" in table.column_names:
+        checked = _unknown_customers(checked, known_customers)
+    any_error = ibis.or_(*(checked[error_column(c)].notnull() for c in table.column_names))
+    return checked.mutate(_bad=any_error)
+
+
+def _add_error(
+    checked: ir.Table, column: str, condition: ir.BooleanValue, reason: ir.Value
+) -> ir.Table:
+    name = error_column(column)
+    new = ibis.ifelse(condition, reason, ibis.null()).cast("string")
+    return checked.mutate(**{name: ibis.coalesce(checked[name], new)})
+
+
+def _row_rules(checked: ir.Table, table: TableSchema) -> ir.Table:
+    for group in table.one_of:
+        missing = ibis.and_(*(checked[c].isnull() for c in group))
+        reason = "needs a value in one of: " + ", ".join(group)
+        checked = _add_error(checked, group[0], missing, ibis.literal(reason))
+    for earlier, later in table.ordered:
+        reversed_order = checked[later] < checked[earlier]
+        checked = _add_error(checked, later, reversed_order, ibis.literal(f"before {earlier}"))
+    if table.name == "feedback":
+        scale = ibis.coalesce(
+            checked["scale_max"],
+            checked["kind"].substitute(DEFAULT_SCALE, else_=ibis.null()).cast("float64"),
+        )
+        checked = checked.mutate(scale_max=scale)
+        above = checked["score"] > checked["scale_max"]
+        reason = (
+            "above the top of the scale (" + checked["scale_max"].cast("int64").cast("string") + ")"
+        )
+        checked = _add_error(checked, "score", above, reason)
+    return checked
+
+
+def _duplicate_keys(checked: ir.Table, table: TableSchema) -> ir.Table:
+    """Later rows repeating a key already seen in the same file are errors."""
+    keys = list(table.key)
+    usable = ibis.and_(*(checked[error_column(k)].isnull() & checked[k].notnull() for k in keys))
+    window = ibis.window(group_by=[*keys, usable])
+    first = checked["_row"].min().over(window)
+    checked = checked.mutate(_first_row=first)
+    label = "+".join(keys)
+    reason = f"duplicate {label}: first seen on row " + checked["_first_row"].cast("string")
+    duplicate = usable & (checked["_row"] != checked["_first_row"])
+    return _add_error(checked, keys[0], duplicate, reason).drop("_first_row")
+
+
+def _unknown_customers(checked: ir.Table, known_customers: ir.Table) -> ir.Table:
+    known = known_customers.select(_known_id=known_customers["customer_id"]).distinct()
+    joined = checked.left_join(known, checked["customer_id"] == known["_known_id"])
+    unknown = (
+        joined["customer_id"].notnull()
+        & joined[error_column("customer_id")].isnull()
+        & joined["_known_id"].isnull()
+    )
+    reason = ibis.literal(
+        "unknown customer: import it into customers first, or use --create-missing-customers"
+    )
+    return _add_error(joined, "customer_id", unknown, reason).drop("_known_id")

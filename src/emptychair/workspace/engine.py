@@ -1,0 +1,336 @@
+"""Engines: the one place that knows which database holds the tables.
+
+Domain code builds Ibis expressions; an engine materialises them, writes tables and
+runs transactions. :class:`DuckDBEngine` is the embedded default; the Spark engine
+lives in :mod:`emptychair.workspace.spark`.
+"""
+
+from __future__ import annotations
+
+import csv as csv_module
+import re
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from emptychair.errors import WorkspaceError, WorkspaceLockedError
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """How to read a delimited text file (already UTF-8)."""
+
+    delimiter: str = ","
+    quote: str = '"'
+
+
+@dataclass
+class StagedFile:
+    """A file read into a temporary table, one column per header, all as read.
+
+    ``table`` has a ``_row`` column: the spreadsheet row number of each record
+    (the header is row 1). ``rejects`` lists records the reader could not split
+    into the header's columns (row, line, reason).
+    """
+
+    table: ir.Table
+    rejects: pd.DataFrame
+
+
+class Engine(ABC):
+    """What the rest of the library may ask of a database."""
+
+    name: str
+    backend: Any
+
+    def table(self, name: str) -> ir.Table:
+        return self.backend.table(name)
+
+    def has_table(self, name: str) -> bool:
+        return name in self.backend.list_tables()
+
+    def execute(self, expr: ir.Expr) -> Any:
+        return self.backend.execute(expr)
+
+    def to_pandas(self, expr: ir.Table) -> pd.DataFrame:
+        return self.backend.execute(expr)
+
+    @abstractmethod
+    def create_table(
+        self, name: str, obj: ir.Table | ibis.Schema, *, temp: bool = False, overwrite: bool = False
+    ) -> ir.Table: ...
+
+    @abstractmethod
+    def insert(self, name: str, expr: ir.Table) -> None: ...
+
+    @abstractmethod
+    def delete_matching(self, name: str, keys: ir.Table, key_columns: Sequence[str]) -> None:
+        """Delete the rows of ``name`` whose key columns equal a row of ``keys``."""
+
+    @abstractmethod
+    def transaction(self) -> Any:
+        """A context manager: everything inside commits together or not at all."""
+
+    @abstractmethod
+    def drop_table(self, name: str) -> None: ...
+
+    def stage_file(
+        self,
+        path: Path,
+        fmt: str,
+        csv: CsvOptions,
+        name: str,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> StagedFile:
+        """Read a file into a temporary table with row numbers (see :class:`StagedFile`)."""
+        raise WorkspaceError(f"the {self.name} engine cannot read files from this machine yet")
+
+    def file_columns(self, path: Path, fmt: str, csv: CsvOptions) -> list[str]:
+        raise WorkspaceError(f"the {self.name} engine cannot read files from this machine yet")
+
+    def close(self) -> None:  # noqa: B027 - engines without a connection keep the default
+        """Release the connection."""
+
+
+_LOCK_PATTERN = re.compile(r"Conflicting lock is held in (?P<program>\S+) \(PID (?P<pid>\d+)\)")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class DuckDBEngine(Engine):
+    """Tables in one DuckDB file inside the workspace folder."""
+
+    name = "duckdb"
+
+    def __init__(
+        self,
+        database: Path,
+        *,
+        read_only: bool = False,
+        memory_limit: str = "",
+        threads: int = 0,
+    ) -> None:
+        import duckdb
+
+        config: dict[str, Any] = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = threads
+        try:
+            self.backend = ibis.duckdb.connect(str(database), read_only=read_only, **config)
+        except duckdb.IOException as error:
+            match = _LOCK_PATTERN.search(str(error))
+            if match:
+                raise WorkspaceLockedError(
+                    f"the workspace database {database} is held by another process "
+                    f"({match['program']}, PID {match['pid']}); wait for it to finish, stop it, "
+                    "or send the work through the server that holds it"
+                ) from None
+            raise WorkspaceError(f"cannot open {database}: {error}") from None
+        self.raw = self.backend.con
+        self._lock = threading.Lock()
+
+    def sql(self, statement: str) -> None:
+        self.raw.execute(statement)
+
+    def compile(self, expr: ir.Expr) -> str:
+        """SQL for ``expr``; in-memory tables it uses are registered first."""
+        self.backend._run_pre_execute_hooks(expr)
+        return str(self.backend.compile(expr))
+
+    def create_table(
+        self, name: str, obj: ir.Table | ibis.Schema, *, temp: bool = False, overwrite: bool = False
+    ) -> ir.Table:
+        kind = "OR REPLACE " if overwrite else ""
+        temporary = "TEMP " if temp else ""
+        if isinstance(obj, ibis.Schema):
+            columns = ", ".join(
+                f"{_quote(col)} {self._sql_type(dtype)}" for col, dtype in obj.items()
+            )
+            self.sql(f"CREATE {kind}{temporary}TABLE {_quote(name)} ({columns})")
+        else:
+            self.sql(f"CREATE {kind}{temporary}TABLE {_quote(name)} AS {self.compile(obj)}")
+        return self.backend.table(name)
+
+    @staticmethod
+    def _sql_type(dtype: Any) -> str:
+        from ibis.backends.sql.datatypes import DuckDBType
+
+        return str(DuckDBType.to_string(dtype))
+
+    def insert(self, name: str, expr: ir.Table) -> None:
+        columns = ", ".join(_quote(c) for c in expr.columns)
+        self.sql(f"INSERT INTO {_quote(name)} ({columns}) {self.compile(expr)}")
+
+    def delete_matching(self, name: str, keys: ir.Table, key_columns: Sequence[str]) -> None:
+        condition = " AND ".join(f"{_quote(name)}.{_quote(c)} = k.{_quote(c)}" for c in key_columns)
+        selected = self.compile(keys.select(*key_columns))
+        self.sql(f"DELETE FROM {_quote(name)} USING ({selected}) AS k WHERE {condition}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.sql("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.sql("ROLLBACK")
+            raise
+        self.sql("COMMIT")
+
+    def drop_table(self, name: str) -> None:
+        self.sql(f"DROP TABLE IF EXISTS {_quote(name)}")
+
+    def drop_staged(self, name: str) -> None:
+        """Drop a staged file and its helper tables."""
+        self.sql(f"DROP VIEW IF EXISTS {_quote(name)}")
+        for suffix in ("_raw", "_skips"):
+            self.sql(f"DROP TABLE IF EXISTS {_quote(name + suffix)}")
+
+    def _reader(self, path: Path, fmt: str, csv: CsvOptions, rejects: bool = False) -> str:
+        location = _literal(str(path))
+        if fmt == "csv":
+            options = (
+                f"all_varchar=true, header=true, delim={_literal(csv.delimiter)}, "
+                f"quote={_literal(csv.quote)}, escape={_literal(csv.quote)}, "
+                "encoding='utf-8', auto_detect=false"
+            )
+            columns = self._csv_header(path, csv)
+            spec = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in columns)
+            options += f", columns={{{spec}}}, skip=1, header=false"
+            if rejects:
+                options += ", store_rejects=true"
+            return f"read_csv({location}, {options})"
+        if fmt == "parquet":
+            return f"read_parquet({location})"
+        if fmt == "jsonl":
+            return f"read_json({location}, format='newline_delimited', sample_size=-1)"
+        raise WorkspaceError(f"unknown file format {fmt!r}")
+
+    def _csv_header(self, path: Path, csv: CsvOptions) -> list[str]:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv_module.reader(handle, delimiter=csv.delimiter, quotechar=csv.quote)
+            header = next(reader, [])
+        return _unique_names(header)
+
+    def file_columns(self, path: Path, fmt: str, csv: CsvOptions) -> list[str]:
+        if fmt == "csv":
+            return self._csv_header(path, csv)
+        relation = self.raw.sql(f"DESCRIBE SELECT * FROM {self._reader(path, fmt, csv)}")
+        return [row[0] for row in relation.fetchall()]
+
+    def stage_file(
+        self,
+        path: Path,
+        fmt: str,
+        csv: CsvOptions,
+        name: str,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> StagedFile:
+        if fmt == "parquet":
+            self.sql(
+                f"CREATE OR REPLACE TEMP VIEW {_quote(name)} AS SELECT "
+                f"(file_row_number + 1)::BIGINT AS _row, * EXCLUDE (file_row_number) "
+                f"FROM read_parquet({_literal(str(path))}, file_row_number=true)"
+            )
+            if on_progress:
+                on_progress(1.0)
+            empty = pd.DataFrame({"row": pd.Series([], dtype="int64"), "reason": []})
+            return StagedFile(self.backend.table(name), empty)
+        reader = self._reader(path, fmt, csv, rejects=fmt == "csv")
+        raw = _quote(name + "_raw")
+        self._run_with_progress(
+            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {reader}", on_progress
+        )
+        rejects = pd.DataFrame({"line": pd.Series([], dtype="int64"), "reason": []})
+        if fmt == "csv":
+            rejects = self.raw.sql(
+                "SELECT line::BIGINT AS line, "
+                "min(lower(error_type::VARCHAR) || ': ' || error_message) AS reason, "
+                "min(csv_line) AS value FROM reject_errors GROUP BY line ORDER BY line"
+            ).df()
+            self.sql("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+        self._number_rows(name, rejects["line"].tolist(), first_row=2 if fmt == "csv" else 1)
+        return StagedFile(self.backend.table(name), rejects.rename(columns={"line": "row"}))
+
+    def _number_rows(self, name: str, rejected_rows: list[int], first_row: int) -> None:
+        """Add ``_row``: record k of the table is the k-th row number not rejected.
+
+        Record k skips the i-th rejected row r_i (sorted) when k >= r_i - i - first_row,
+        so its row number is k + first_row + (number of such thresholds).
+        """
+        table, raw = _quote(name), _quote(name + "_raw")
+        if not rejected_rows:
+            self.sql(
+                f"CREATE OR REPLACE TEMP VIEW {table} AS "
+                f"SELECT (rowid + {first_row})::BIGINT AS _row, * FROM {raw}"
+            )
+            return
+        thresholds = ", ".join(
+            f"({row - i - first_row}, {i + 1})" for i, row in enumerate(sorted(rejected_rows))
+        )
+        self.sql(
+            f"CREATE OR REPLACE TEMP TABLE {_quote(name + '_skips')} AS "
+            f"SELECT * FROM (VALUES {thresholds}) AS v(threshold, skipped)"
+        )
+        self.sql(
+            f"CREATE OR REPLACE TEMP VIEW {table} AS "
+            f"SELECT (s._k + {first_row} + coalesce(k.skipped, 0))::BIGINT AS _row, "
+            f"s.* EXCLUDE (_k) FROM (SELECT rowid AS _k, * FROM {raw}) AS s "
+            f"ASOF LEFT JOIN {_quote(name + '_skips')} AS k ON s._k >= k.threshold"
+        )
+
+    def _run_with_progress(
+        self, statement: str, on_progress: Callable[[float], None] | None
+    ) -> None:
+        if on_progress is None:
+            self.sql(statement)
+            return
+        done = threading.Event()
+
+        def poll() -> None:
+            while not done.wait(0.2):
+                try:
+                    percent = self.raw.query_progress()
+                except Exception:  # progress is best effort
+                    return
+                if percent >= 0:
+                    on_progress(percent / 100)
+
+        watcher = threading.Thread(target=poll, daemon=True)
+        watcher.start()
+        try:
+            self.sql(statement)
+        finally:
+            done.set()
+            watcher.join()
+        on_progress(1.0)
+
+    def close(self) -> None:
+        self.backend.disconnect()
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Header names made unique (``a, a`` becomes ``a, a_2``); empty ones get a name."""
+    seen: dict[str, int] = {}
+    names = []
+    for position, raw in enumerate(header, start=1):
+        name = raw.strip() or f"column_{position}"
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        names.append(name if count == 1 else f"{name}_{count}")
+    return names

@@ -1,0 +1,99 @@
+"""The workspace settings file, ``emptychair.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from emptychair.errors import WorkspaceError
+
+SETTINGS_FILE = "emptychair.toml"
+
+
+@dataclass
+class EngineSettings:
+    """Which engine holds the tables, and how it is tuned.
+
+    ``backend`` is ``"duckdb"`` (one file in the workspace, the default) or
+    ``"pyspark"``. ``memory_limit`` and ``threads`` tune DuckDB (empty and 0 keep
+    DuckDB's own defaults); ``spark_master`` and ``spark_conf`` configure Spark.
+    """
+
+    backend: str = "duckdb"
+    database: str = "emptychair.duckdb"
+    memory_limit: str = ""
+    threads: int = 0
+    spark_master: str = "local[2]"
+    spark_conf: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportSettings:
+    """Defaults for imports; each can be overridden per command.
+
+    ``mappings`` maps a table name to ``{source header: canonical column}``.
+    ``future_tolerance_minutes`` lets clocks that run slightly ahead pass.
+    """
+
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    future_tolerance_minutes: int = 60
+    earliest_date: str = "1900-01-01"
+    create_missing_customers: bool = False
+
+
+@dataclass
+class IdentitySettings:
+    """How customer records are linked into one golden customer.
+
+    ``match_on`` lists the customer columns whose normalised values link records;
+    ``default_country_code`` turns national phone numbers (``06 12 ...``) into
+    international ones (``+336 12 ...``) before comparing.
+    """
+
+    match_on: list[str] = field(default_factory=lambda: ["email", "phone"])
+    default_country_code: str = "33"
+
+
+@dataclass
+class Settings:
+    """Everything in ``emptychair.toml``."""
+
+    name: str = "workspace"
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    imports: ImportSettings = field(default_factory=ImportSettings)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
+
+    @classmethod
+    def read(cls, folder: Path) -> Settings:
+        path = folder / SETTINGS_FILE
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise WorkspaceError(
+                f"{folder} is not an Empty Chair workspace (no {SETTINGS_FILE}): "
+                f"create one with `emptychair init {folder}` or pass --workspace"
+            ) from None
+        except tomllib.TOMLDecodeError as error:
+            raise WorkspaceError(f"{path}: invalid settings file: {error}") from None
+        return cls.from_dict(data, path)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> Settings:
+        where = str(path or SETTINGS_FILE)
+        try:
+            return cls(
+                name=data.get("name", "workspace"),
+                engine=EngineSettings(**data.get("engine", {})),
+                imports=ImportSettings(**data.get("imports", {})),
+                identity=IdentitySettings(**data.get("identity", {})),
+            )
+        except TypeError as error:
+            raise WorkspaceError(f"{where}: unknown setting ({error})") from None
+
+    def write(self, folder: Path) -> None:
+        text = tomli_w.dumps(asdict(self))
+        (folder / SETTINGS_FILE).write_text(text, encoding="utf-8")

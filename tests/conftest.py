@@ -1,0 +1,57 @@
+"""Shared fixtures: a fresh workspace, file writers and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from emptychair import Workspace
+
+CUSTOMERS_CSV = (
+    "customer_id,created_at,country,language,email,phone,first_name,last_name\n"
+    "C1,2023-01-05 10:00:00,FR,fr,helene.dupont@example.fr,06 12 34 56 78,Hélène,Dupont\n"
+    "C2,2023-02-01 09:30:00,FR,fr,marc.martin@example.fr,+33 6 98 76 54 32,Marc,Martin\n"
+    "C3,2023-03-15 14:00:00,GB,en,jane.smith@example.com,+44 20 7946 0958,Jane,Smith\n"
+)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    ws = Workspace.init(tmp_path / "ws")
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[..., Path]:
+    """Write text (or bytes) to a file in the test folder and return its path."""
+
+    def write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / "files" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode(encoding))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def with_customers(workspace: Workspace, write_file: Callable[..., Path]) -> Workspace:
+    result = workspace.import_file("customers", write_file("customers.csv", CUSTOMERS_CSV))
+    assert result.rows_loaded == 3
+    return workspace
+
+
+@pytest.fixture(autouse=True)
+def _no_workspace_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EMPTYCHAIR_WORKSPACE", raising=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
