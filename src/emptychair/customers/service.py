@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import ibis
@@ -12,7 +13,7 @@ from emptychair.customers.timeline import latest_consents, timeline
 from emptychair.identity import golden_id, member_ids
 from emptychair.ingest.parse import ACCENTED, PLAIN
 from emptychair.ingest.result import mask_value
-from emptychair.schema import get_table
+from emptychair.schema import Kind, get_table
 from emptychair.workspace import Workspace
 from emptychair.workspace.internal import ROW_METADATA
 
@@ -61,11 +62,15 @@ def customer_360(workspace: Workspace, customer_id: str) -> Customer360:
     rows = workspace.to_pandas(customers.filter(customers["customer_id"].isin(records)))
     rows = rows.set_index("customer_id").reindex(records)
     profile: dict[str, Any] = {"customer_id": golden}
-    for column in get_table("customers").column_names:
+    schema = get_table("customers")
+    for column in schema.column_names:
         if column == "customer_id":
             continue
         values = rows[column].dropna()
-        profile[column] = _plain(values.iloc[0]) if len(values) else None
+        value = _plain(values.iloc[0]) if len(values) else None
+        if isinstance(value, datetime) and schema.column(column).kind is Kind.DATE:
+            value = value.date()
+        profile[column] = value
     events = workspace.to_pandas(timeline(workspace, records))
     consents = workspace.to_pandas(latest_consents(workspace, records))
     return Customer360(golden, records, profile, consents, events, _summary(events))

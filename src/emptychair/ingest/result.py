@@ -61,7 +61,7 @@ def mask_value(value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     text = str(value)
-    return f"{text[:1]}*** ({len(text)} characters, personal data hidden)"
+    return f"{text[:1]}*** (hidden)"
 
 
 def mask_personal_values(errors: pd.DataFrame, table: str) -> pd.DataFrame:

@@ -43,9 +43,16 @@ class SparkEngine(Engine):
         kept = current.anti_join(keys.select(*key_columns), list(key_columns))
         self._replace(name, kept)
 
+    def append_arrow(self, name: str, rows: Any) -> None:
+        """Append an Arrow table with the stored table's columns (exact types, nulls kept)."""
+        schema = self.session.table(name).schema
+        self.session.createDataFrame(rows, schema=schema).write.mode("append").saveAsTable(name)
+
     def _replace(self, name: str, expr: ir.Table) -> None:
         # Spark cannot overwrite a table it is reading from: materialise first.
-        frame = self.backend._session.createDataFrame(self.backend.to_pyarrow(expr).to_pandas())
+        schema = self.session.table(name).schema
+        rows = self.backend.to_pyarrow(expr)
+        frame = self.session.createDataFrame(rows, schema=schema)
         frame.write.mode("overwrite").saveAsTable(name)
 
     @contextmanager

@@ -1,0 +1,1 @@
+"""A synthetic omnichannel retailer, Maison Exemple, with known ground truth."""

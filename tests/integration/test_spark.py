@@ -1,0 +1,111 @@
+"""The same validation and customer-360 queries on PySpark ``local[2]`` as on DuckDB.
+
+Nothing DuckDB-only may creep into domain code: these tests run the engine-side
+expressions on Spark and compare the results with DuckDB's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pytest
+
+from emptychair import Workspace
+from emptychair.customers import customer_360
+from emptychair.ingest.parse import ParseOptions
+from emptychair.ingest.validate import checked_rows
+from emptychair.schema import TABLES
+
+pytestmark = pytest.mark.spark
+
+RAW_ORDERS = pd.DataFrame(
+    {
+        "_row": [2, 3, 4, 5, 6, 7, 8, 9],
+        "order_id": ["O1", "O2", "O3", "O4", "O1", "O6", "O7", "O8"],
+        "customer_id": pd.Series(["C1", "C1", "C2", "C9", "C1", "C3", "C3", None], dtype=object),
+        "ordered_at": [
+            "03/01/2024 10:00",
+            "2024-01-05",
+            "31/12/2023",
+            "2024-01-05",
+            "2024-01-06",
+            "2099-01-01",
+            "30/02/2024",
+            "2024-01-05",
+        ],
+        "amount": ["12,5", "1 234,50", "-3", "4", "5", "6", "7", "abc"],
+        "channel": ["Magasin", "web", "site web", "app", "web", "fax", "web", "web"],
+    }
+)
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.sort_values("_row").reset_index(drop=True)
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].astype("datetime64[us]")
+    return frame.astype(object).map(lambda value: None if pd.isna(value) else value)
+
+
+def test_validation_gives_the_same_rows_on_spark_and_duckdb(spark_session: object) -> None:
+    options = ParseOptions(now=datetime(2026, 11, 23, 12, 0))
+    customers = pd.DataFrame({"customer_id": ["C1", "C2", "C3"]})
+    duck = ibis.duckdb.connect()
+    spark = ibis.pyspark.connect(spark_session)
+    results = []
+    for con in (duck, spark):
+        stage = ibis.memtable(RAW_ORDERS)
+        known = ibis.memtable(customers)
+        checked = checked_rows(stage, TABLES["orders"], options, known)
+        results.append(_normalise(con.execute(checked)))
+    on_duckdb, on_spark = results
+    assert list(on_spark.columns) == list(on_duckdb.columns)
+    pd.testing.assert_frame_equal(on_spark, on_duckdb, check_dtype=False)
+    errors = on_duckdb.set_index("_row")
+    assert errors.loc[4, "_error__amount"].startswith("negative")
+    assert errors.loc[5, "_error__customer_id"].startswith("unknown customer")
+    assert errors.loc[6, "_error__order_id"] == "duplicate order_id: first seen on row 2"
+    assert errors.loc[7, "_error__ordered_at"] == "in the future"
+    assert on_duckdb["_bad"].tolist() == [False, False, True, True, True, True, True, True]
+
+
+def test_customer_360_is_the_same_on_spark(
+    with_customers: Workspace, write_file: Callable[..., Path], spark_session: object
+) -> None:
+    duck = with_customers
+    duck.import_file(
+        "orders",
+        write_file(
+            "o.csv",
+            "order_id,customer_id,ordered_at,amount,channel\n"
+            "O1,C1,2024-01-02 10:00,10,web\nO2,C1,2024-02-03 11:00,20,store\n"
+            "O3,C2,2024-01-04,30,app\n",
+        ),
+    )
+    duck.import_file(
+        "feedback",
+        write_file(
+            "f.csv",
+            "feedback_id,customer_id,received_at,kind,score,text,channel\n"
+            "F1,C1,2024-02-05,nps,3,Livraison en retard,web\n",
+        ),
+    )
+    spark = Workspace.from_spark(spark_session)
+    for table in ("customers", "orders", "feedback", "_customer_links"):
+        spark.engine.append_arrow(table, duck.engine.backend.to_pyarrow(duck.table(table)))
+    on_duckdb = customer_360(duck, "C1")
+    on_spark = customer_360(spark, "C1")
+    assert on_spark.profile == on_duckdb.profile
+    assert on_spark.summary == on_duckdb.summary
+    pd.testing.assert_frame_equal(
+        on_spark.timeline.reset_index(drop=True),
+        on_duckdb.timeline.reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert on_duckdb.timeline["record_id"].tolist() == ["F1", "O2", "O1"]
+    found = spark.search_customers("hélène")
+    assert found["customer_id"].tolist() == ["C1"]
