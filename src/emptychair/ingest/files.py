@@ -16,7 +16,7 @@ from pathlib import Path
 
 from emptychair.errors import ImportFileError
 
-CHUNK = 8 * 1024 * 1024
+CHUNK = 1024 * 1024
 FORMATS = {
     ".csv": "csv",
     ".txt": "csv",

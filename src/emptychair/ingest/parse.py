@@ -14,7 +14,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
-from emptychair.schema import Column, Kind
+from emptychair.schema import Column, Kind, normalise_label
 
 ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæ"
 PLAIN = "aaaaaaceeeeiiiinooooouuuuyyoa"
@@ -65,12 +65,13 @@ def fold_label(text: ir.StringValue) -> ir.StringValue:
     return lowered.re_replace(r"[^a-z0-9]+", "_").re_replace(r"^_+|_+$", "")
 
 
-def parse_number(raw: ir.Value) -> tuple[ir.FloatingValue, ir.StringValue]:
+def parse_number(raw: ir.Value) -> ir.FloatingValue:
     """Numbers with a decimal point or comma, thousands separators and currency signs."""
     if raw.type().is_numeric():
-        value = raw.cast("float64")
-        return value, ibis.null().cast("string")
-    text = clean_text(raw).re_replace("[\\s\u00a0\u202f€$£%]", "")
+        return raw.cast("float64")
+    plain = clean_text(raw)
+    simple = plain.re_search(r"^[+-]?[0-9]{1,15}([.][0-9]{1,15})?$")
+    text = plain.re_replace("[\\s\u00a0\u202f€$£%]", "")
     us_style = text.re_search(r"^[+-]?\d{1,3}(,\d{3})*\.\d+$") | text.re_search(
         r"^[+-]?\d{1,3}(,\d{3}){2,}$"
     )
@@ -81,35 +82,35 @@ def parse_number(raw: ir.Value) -> tuple[ir.FloatingValue, ir.StringValue]:
         else_=text.replace(",", "."),
     )
     numeric = normalised.re_search(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?$")
-    value = ibis.ifelse(numeric, normalised.try_cast("float64"), ibis.null().cast("float64"))
-    error = ibis.ifelse(text.notnull() & value.isnull(), "not a number", ibis.null())
-    return value, error.cast("string")
-
-
-def parse_integer(raw: ir.Value) -> tuple[ir.IntegerValue, ir.StringValue]:
-    number, error = parse_number(raw)
-    whole = number.notnull() & (number == number.floor())
-    value = ibis.ifelse(whole, number.cast("int64"), ibis.null().cast("int64"))
-    error = ibis.coalesce(
-        error, ibis.ifelse(number.notnull() & ~whole, "not a whole number", ibis.null())
-    )
-    return value, error.cast("string")
+    slow = ibis.ifelse(numeric, normalised.try_cast("float64"), ibis.null().cast("float64"))
+    # plain numbers (most cells) skip the regular expressions above
+    return ibis.cases((simple, plain.try_cast("float64")), else_=slow)
 
 
 def _two_digit(part: ir.StringValue) -> ir.StringValue:
     return part.nullif("").fill_null("0").lpad(2, "0")
 
 
-def parse_timestamp(
-    raw: ir.Value, options: ParseOptions
-) -> tuple[ir.TimestampValue, ir.StringValue]:
-    """Timestamps written ``yyyy-mm-dd[ HH:MM[:SS]]`` or ``dd/mm/yyyy[ HH:MM[:SS]]``."""
+def parse_timestamp(raw: ir.Value, options: ParseOptions) -> ir.TimestampValue:
+    """Timestamps written ``yyyy-mm-dd[ HH:MM[:SS]]`` or ``dd/mm/yyyy[ HH:MM[:SS]]``.
+
+    Plain ISO values take the engine's own cast; only the others go through the
+    regular expressions. Time-zone offsets are dropped: times are kept as written.
+    """
     if raw.type().is_temporal():
-        return raw.cast("timestamp"), ibis.null().cast("string")
+        return raw.cast("timestamp")
     text = clean_text(raw)
+    # yyyy-mm-dd[ HH:MM[:SS]] (no offset): the engine's own cast
+    iso_like = (text.substr(4, 1) == "-") & text.length().between(10, 19)
+    fast = ibis.ifelse(iso_like, text.try_cast("timestamp"), ibis.null().cast("timestamp"))
     iso = text.re_search(_ISO_DATE)
-    numeric = text.re_search(_NUMERIC_DATE)
     first, second = (1, 2) if options.day_first else (2, 1)
+    # dd/mm/yyyy[ HH:MM[:SS]] written in full (most spreadsheet exports): cut, don't match
+    day, month = (text.substr(0, 2), text.substr(3, 2))
+    if not options.day_first:
+        day, month = month, day
+    padded = text.substr(6, 4) + "-" + month + "-" + day + text.substr(10)
+    full_width = text.re_search(r"^\d\d[/.-]\d\d[/.-]\d{4}( \d\d:\d\d(:\d\d)?)?$")
 
     def part(index_iso: int, index_numeric: int) -> ir.StringValue:
         return ibis.ifelse(
@@ -136,91 +137,117 @@ def parse_timestamp(
         + ":"
         + _two_digit(part(6, 6))
     )
-    value = ibis.ifelse(iso | numeric, rebuilt.try_cast("timestamp"), ibis.null()).cast("timestamp")
-    order = "dd/mm/yyyy" if options.day_first else "mm/dd/yyyy"
-    error = ibis.ifelse(
-        text.notnull() & value.isnull(),
-        f"not a valid date (expected {order} or yyyy-mm-dd, optionally with HH:MM)",
-        ibis.null(),
-    )
-    return value, error.cast("string")
+    slow = ibis.ifelse(iso | text.re_search(_NUMERIC_DATE), rebuilt.try_cast("timestamp"), None)
+    return ibis.cases(
+        (fast.notnull(), fast),
+        (full_width, padded.try_cast("timestamp")),
+        else_=slow.cast("timestamp"),
+    ).cast("timestamp")
 
 
-def parse_boolean(raw: ir.Value) -> tuple[ir.BooleanValue, ir.StringValue]:
+def parse_boolean(raw: ir.Value) -> ir.BooleanValue:
     if raw.type().is_boolean():
-        return raw.cast("boolean"), ibis.null().cast("string")
+        return raw.cast("boolean")
     label = fold_label(clean_text(raw))
-    value = ibis.cases(
+    return ibis.cases(
         (label.isin(TRUE_WORDS), True), (label.isin(FALSE_WORDS), False), else_=ibis.null()
     ).cast("boolean")
-    error = ibis.ifelse(
-        label.notnull() & value.isnull(), "not yes/no (true/false, oui/non, 1/0)", None
-    )
-    return value, error.cast("string")
 
 
-def parse_category(column: Column, raw: ir.Value) -> tuple[ir.StringValue, ir.StringValue]:
+def parse_category(column: Column, raw: ir.Value) -> ir.StringValue:
     """Category labels mapped onto the allowed values (``Magasin`` becomes ``store``)."""
     text = clean_text(raw)
-    label = fold_label(text)
     mapping = {value: value for value in column.allowed}
     mapping.update(column.value_aliases)
-    mapped = label.substitute(mapping, else_=ibis.null().cast("string"))
+    mapped = fold_label(text).substitute(mapping, else_=ibis.null().cast("string"))
+    symbols = {k: v for k, v in column.value_aliases.items() if normalise_label(k) != k}
+    if symbols:
+        mapped = ibis.coalesce(text.substitute(symbols, else_=ibis.null().cast("string")), mapped)
     if column.allowed:
-        error = ibis.ifelse(
-            text.notnull() & mapped.isnull(),
-            "not one of: " + ", ".join(column.allowed),
-            ibis.null(),
-        )
-        return mapped, error.cast("string")
-    value = ibis.coalesce(mapped, text)
-    return _check_text(column, value)
+        # values already canonical (most cells) skip the label folding
+        return ibis.cases((text.isin(column.allowed), text), else_=mapped)
+    return _fold_case(column, ibis.coalesce(mapped, text))
 
 
-def parse_text(column: Column, raw: ir.Value) -> tuple[ir.StringValue, ir.StringValue]:
-    return _check_text(column, clean_text(raw))
-
-
-def _check_text(column: Column, text: ir.StringValue) -> tuple[ir.StringValue, ir.StringValue]:
+def _fold_case(column: Column, text: ir.StringValue) -> ir.StringValue:
     if column.case == "lower":
-        text = text.lower()
-    elif column.case == "upper":
-        text = text.upper()
-    if column.pattern is None:
-        return text, ibis.null().cast("string")
-    hint = _PATTERN_HINTS.get(column.name, f"not a valid {column.name}")
-    error = ibis.ifelse(text.notnull() & ~text.re_search(column.pattern), hint, ibis.null())
-    return text, error.cast("string")
+        return text.lower()
+    if column.case == "upper":
+        return text.upper()
+    return text
+
+
+def parse_value(column: Column, raw: ir.Value, options: ParseOptions) -> ir.Value:
+    """The typed value of one raw column (null where it cannot be read).
+
+    Integers are returned as floats here; :func:`value_error` checks they are whole.
+    """
+    if column.kind in (Kind.NUMBER, Kind.INTEGER):
+        return parse_number(raw)
+    if column.kind in (Kind.TIMESTAMP, Kind.DATE):
+        return parse_timestamp(raw, options)
+    if column.kind is Kind.BOOLEAN:
+        return parse_boolean(raw)
+    if column.kind is Kind.CATEGORY:
+        return parse_category(column, raw)
+    return _fold_case(column, clean_text(raw))
+
+
+def unreadable_reason(column: Column, options: ParseOptions) -> str | None:
+    """What to say when a present raw value gave no typed value."""
+    if column.kind in (Kind.NUMBER, Kind.INTEGER):
+        return "not a number"
+    if column.kind in (Kind.TIMESTAMP, Kind.DATE):
+        order = "dd/mm/yyyy" if options.day_first else "mm/dd/yyyy"
+        return f"not a valid date (expected {order} or yyyy-mm-dd, optionally with HH:MM)"
+    if column.kind is Kind.BOOLEAN:
+        return "not yes/no (true/false, oui/non, 1/0)"
+    if column.kind is Kind.CATEGORY and column.allowed:
+        return "not one of: " + ", ".join(column.allowed)
+    return None
+
+
+def value_error(
+    column: Column, value: ir.Value, present: ir.BooleanValue, options: ParseOptions
+) -> tuple[ir.Value, ir.StringValue]:
+    """The final typed value and the first problem with it (null when there is none).
+
+    ``value`` is what :func:`parse_value` gave; ``present`` says whether the raw
+    cell held anything. Cheap comparisons only: the parsing is already done.
+    """
+    none = ibis.null().cast("string")
+    checks: list[tuple[ir.BooleanValue, str]] = []
+    if column.required:
+        checks.append((~present, "missing required value"))
+    unreadable = unreadable_reason(column, options)
+    if unreadable is not None:
+        checks.append((present & value.isnull(), unreadable))
+    if column.kind is Kind.INTEGER:
+        whole = value == value.floor()
+        checks.append((value.notnull() & ~whole, "not a whole number"))
+        value = ibis.ifelse(whole, value.cast("int64"), ibis.null().cast("int64"))
+    if column.pattern is not None:
+        hint = _PATTERN_HINTS.get(column.name, f"not a valid {column.name}")
+        checks.append((value.notnull() & ~value.re_search(column.pattern), hint))
+    checks.extend(_bounds(column, value, options))
+    if column.kind is Kind.DATE:
+        value = value.cast("date")
+    if not checks:
+        return value, none
+    return value, ibis.cases(*checks, else_=none)
 
 
 def parse_column(
     column: Column, raw: ir.Value, options: ParseOptions
 ) -> tuple[ir.Value, ir.StringValue]:
-    """Typed value and first error for one canonical column."""
-    value: ir.Value
-    if column.kind is Kind.NUMBER:
-        value, error = parse_number(raw)
-    elif column.kind is Kind.INTEGER:
-        value, error = parse_integer(raw)
-    elif column.kind in (Kind.TIMESTAMP, Kind.DATE):
-        value, error = parse_timestamp(raw, options)
-    elif column.kind is Kind.BOOLEAN:
-        value, error = parse_boolean(raw)
-    elif column.kind is Kind.CATEGORY:
-        value, error = parse_category(column, raw)
-    else:
-        value, error = parse_text(column, raw)
-    error = ibis.coalesce(error, _bounds_error(column, value, options))
-    if column.required:
-        missing = ibis.ifelse(clean_text(raw).isnull(), "missing required value", ibis.null())
-        error = ibis.coalesce(missing.cast("string"), error)
-    if column.kind is Kind.DATE:
-        value = value.cast("date")
-    return value, error.cast("string")
+    """Typed value and first error for one column, in one step (for small data and tests)."""
+    present = clean_text(raw).notnull()
+    return value_error(column, parse_value(column, raw, options), present, options)
 
 
-def _bounds_error(column: Column, value: ir.Value, options: ParseOptions) -> ir.StringValue:
-    none = ibis.null().cast("string")
+def _bounds(
+    column: Column, value: ir.Value, options: ParseOptions
+) -> list[tuple[ir.BooleanValue, str]]:
     checks: list[tuple[ir.BooleanValue, str]] = []
     if column.kind in (Kind.NUMBER, Kind.INTEGER):
         if column.minimum is not None:
@@ -231,13 +258,12 @@ def _bounds_error(column: Column, value: ir.Value, options: ParseOptions) -> ir.
                 (value > column.maximum, f"implausibly large: above {column.maximum:,.0f}")
             )
     if column.kind in (Kind.TIMESTAMP, Kind.DATE):
-        latest = options.now.replace(microsecond=0)
-        tolerance = ibis.interval(minutes=options.future_tolerance_minutes)
+        latest = ibis.literal(options.now.replace(microsecond=0)) + ibis.interval(
+            minutes=options.future_tolerance_minutes
+        )
         if column.not_future:
-            checks.append((value > ibis.literal(latest) + tolerance, "in the future"))
+            checks.append((value > latest, "in the future"))
         checks.append(
             (value < ibis.literal(options.earliest), f"before {options.earliest:%Y-%m-%d}")
         )
-    if not checks:
-        return none
-    return ibis.cases(*((condition, reason) for condition, reason in checks), else_=none)
+    return checks

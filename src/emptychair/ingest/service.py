@@ -24,7 +24,7 @@ from emptychair.ingest.files import prepare
 from emptychair.ingest.mapping import map_headers, parse_map_options
 from emptychair.ingest.parse import _NUMERIC_DATE, ParseOptions, clean_text
 from emptychair.ingest.result import ImportResult, mask_personal_values
-from emptychair.ingest.validate import checked_rows
+from emptychair.ingest.validate import checked_rows, parsed_rows
 from emptychair.schema import Kind, TableSchema, get_table
 from emptychair.workspace import CsvOptions, Workspace, new_batch_id, utc_now
 from emptychair.workspace.internal import ROW_METADATA
@@ -217,10 +217,11 @@ def validate_and_load(
     known = None if schema.name == "customers" or create_missing_customers else customers
     report("validating", 0.0)
     tag = batch_id.replace("-", "_")
-    checked = engine.create_table(
-        f"_checked_{tag}", checked_rows(mapped, schema, options, known), temp=True
-    )
+    parsed = engine.create_table(f"_parsed_{tag}", parsed_rows(mapped, schema, options), temp=True)
     try:
+        checked = engine.create_table(
+            f"_checked_{tag}", checked_rows(parsed, schema, options, known), temp=True
+        )
         report("validating", 1.0)
         counts = workspace.to_pandas(
             checked.aggregate(rows=checked.count(), bad=checked["_bad"].sum().fill_null(0))
@@ -294,7 +295,7 @@ def validate_and_load(
             _record_batch(workspace, result, started_at, kind, options)
         report("loading", 1.0)
     finally:
-        for name in ("_checked_", "_errors_", "_classified_"):
+        for name in ("_parsed_", "_checked_", "_errors_", "_classified_"):
             engine.drop_table(name + tag)
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from emptychair.ingest.parse import ParseOptions, parse_column
+from emptychair.ingest.parse import ParseOptions, clean_text, parse_value, value_error
 from emptychair.schema import TableSchema
 
 ERROR_PREFIX = "_error__"
@@ -22,33 +22,53 @@ def error_column(name: str) -> str:
     return ERROR_PREFIX + name
 
 
+PRESENT_PREFIX = "_present__"
+
+
+def parsed_rows(stage: ir.Table, table: TableSchema, options: ParseOptions) -> ir.Table:
+    """Step one: each raw column parsed once into its typed value.
+
+    The result has ``_row``, one typed column per canonical column (integers still
+    as floats) and ``_present__<column>`` (the raw cell held something). Engines
+    should store it before :func:`checked_rows`, so that the regular expressions
+    run once per cell.
+    """
+    columns: dict[str, ir.Value] = {"_row": stage["_row"]}
+    for column in table.columns:
+        raw = stage[column.name] if column.name in stage.columns else ibis.null().cast("string")
+        columns[column.name] = parse_value(column, raw, options)
+        columns[PRESENT_PREFIX + column.name] = clean_text(raw).notnull()
+    return stage.select(**columns)
+
+
 def checked_rows(
-    stage: ir.Table,
+    parsed: ir.Table,
     table: TableSchema,
     options: ParseOptions,
     known_customers: ir.Table | None = None,
 ) -> ir.Table:
-    """Parse and check every row of ``stage`` against ``table``.
+    """Step two: check every parsed row against ``table``.
 
     Parameters
     ----------
-    stage
-        Raw rows with a ``_row`` number and columns already renamed to canonical
-        names (absent optional columns are allowed).
+    parsed
+        The output of :func:`parsed_rows`.
     table
         The canonical table the rows are for.
     options
-        How to read dates and numbers, and the plausible date range.
+        How dates were read, and the plausible date range.
     known_customers
         A table with a ``customer_id`` column: rows referring to other customers
         get an "unknown customer" error. ``None`` skips the check.
     """
-    values: dict[str, ir.Value] = {"_row": stage["_row"]}
+    values: dict[str, ir.Value] = {"_row": parsed["_row"]}
     errors: dict[str, ir.Value] = {}
     for column in table.columns:
-        raw = stage[column.name] if column.name in stage.columns else ibis.null().cast("string")
-        values[column.name], errors[error_column(column.name)] = parse_column(column, raw, options)
-    checked = stage.select(**values, **errors)
+        present = parsed[PRESENT_PREFIX + column.name]
+        values[column.name], errors[error_column(column.name)] = value_error(
+            column, parsed[column.name], present, options
+        )
+    checked = parsed.select(**values, **errors)
     checked = _row_rules(checked, table)
     checked = _duplicate_keys(checked, table)
     if known_customers is not None and "customer_id" in table.column_names:

@@ -247,7 +247,16 @@ ORDERS = TableSchema(
             aliases=("devise", "monnaie"),
             pattern=r"^[A-Z]{3}$",
             case="upper",
-            value_aliases={"eur": "EUR", "euro": "EUR", "euros": "EUR", "usd": "USD", "gbp": "GBP"},
+            value_aliases={
+                "eur": "EUR",
+                "euro": "EUR",
+                "euros": "EUR",
+                "€": "EUR",
+                "usd": "USD",
+                "$": "USD",
+                "gbp": "GBP",
+                "£": "GBP",
+            },
         ),
         _channel("Channel the order was placed on."),
         Column(

@@ -1,0 +1,99 @@
+"""The 360 view: profile, consents and one timeline across channels; search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from emptychair import Workspace
+
+
+@pytest.fixture
+def busy(with_customers: Workspace, write_file: Callable[..., Path]) -> Workspace:
+    ws = with_customers
+    ws.import_file(
+        "orders",
+        write_file(
+            "o.csv",
+            "order_id,customer_id,ordered_at,amount,channel\n"
+            "O1,C1,2024-01-02 10:00,10,web\nO2,C1,2024-03-01 09:00,35,store\nO3,C2,2024-01-05,5,app\n",
+        ),
+    )
+    ws.import_file(
+        "interactions",
+        write_file(
+            "i.csv",
+            "interaction_id,customer_id,occurred_at,channel,touchpoint,reason,outcome\n"
+            "I1,C1,2024-01-03 08:00,phone,call,delivery,unresolved\n"
+            "I2,C1,2024-01-04 08:00,phone,call,delivery,resolved\n"
+            "I3,,2024-01-04 09:00,web,visit,,\n",
+        ),
+    )
+    ws.import_file(
+        "feedback",
+        write_file(
+            "f.csv",
+            "feedback_id,customer_id,received_at,kind,score,text\n"
+            "F1,C1,2024-01-05,nps,4,Livraison en retard\n"
+            "F2,C1,2024-03-02,csat,5,Parfait\n",
+        ),
+    )
+    ws.import_file(
+        "complaints",
+        write_file(
+            "c.csv",
+            "complaint_id,customer_id,opened_at,acknowledged_at,status,category\n"
+            "K1,C1,2024-01-04 12:00,2024-01-04 15:00,acknowledged,delivery\n",
+        ),
+    )
+    ws.import_file(
+        "consents",
+        write_file(
+            "k.csv",
+            "customer_id,purpose,granted,recorded_at\n"
+            "C1,email,oui,2023-01-05\nC1,email,non,2024-02-01\nC1,sms,oui,2023-01-05\n",
+        ),
+    )
+    return ws
+
+
+def test_timeline_is_every_event_newest_first(busy: Workspace) -> None:
+    view = busy.customer("C1")
+    assert view.timeline["record_id"].tolist() == ["F2", "O2", "F1", "K1", "I2", "I1", "O1"]
+    assert set(view.timeline["channel"].dropna()) == {"web", "store", "phone"}
+    assert view.summary["orders"] == 2
+    assert view.summary["open_complaints"] == 1
+    assert view.summary["last_nps"] == 4 and view.summary["last_csat"] == 5
+
+
+def test_current_consent_is_the_latest(busy: Workspace) -> None:
+    consents = busy.customer("C1").consents.set_index("purpose")["granted"].to_dict()
+    assert consents == {"email": False, "sms": True}
+
+
+def test_profile_and_masking(busy: Workspace) -> None:
+    view = busy.customer("C1")
+    assert view.profile["email"] == "helene.dupont@example.fr"
+    masked = view.masked()
+    assert "dupont" not in str(masked.profile).lower()
+    assert masked.profile["country"] == "FR"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("helene", ["C1"]),
+        ("DUPONT", ["C1"]),
+        ("example.com", ["C3"]),
+        ("c2", ["C2"]),
+        ("06 98 76 54 32", ["C2"]),
+        ("nobody", []),
+    ],
+)
+def test_search(busy: Workspace, text: str, expected: list[str]) -> None:
+    found = busy.search_customers(text)
+    assert found.get("customer_id", []).tolist() if len(found) else [] == expected
+    if expected:
+        assert found["customer_id"].tolist() == expected
