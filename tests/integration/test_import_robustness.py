@@ -52,8 +52,8 @@ def test_mixed_encodings_are_converted_line_by_line(
     with_customers: Workspace, write_file: Writer
 ) -> None:
     content = (
-        "customer_id,created_at,first_name,last_name\n".encode()
-        + "C10,2024-01-01,Zoé,Lefèvre\n".encode("utf-8")
+        b"customer_id,created_at,first_name,last_name\n"
+        + "C10,2024-01-01,Zoé,Lefèvre\n".encode()
         + "C11,2024-01-02,Hélène,Bénard\n".encode("cp1252")
     )
     result = with_customers.import_file("customers", write_file("mixed.csv", content))
