@@ -6,7 +6,7 @@ UV := $(BIN)/uv
 WORKSPACE ?= demo-workspace
 CUSTOMERS ?= 50000
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench clean system-deps
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-test: $(VENV)/.installed-test lint typecheck
+# The Spark tests need a Java runtime (17): install Debian's when there is none.
+system-deps:
+	@command -v java >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
+
+test: $(VENV)/.installed-test system-deps lint typecheck
 	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/pytest
 
 unit: $(VENV)/.installed-test

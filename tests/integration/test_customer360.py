@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from emptychair import Workspace
+from tests.conftest import CUSTOMERS_CSV
 
 
-@pytest.fixture
-def busy(with_customers: Workspace, write_file: Callable[..., Path]) -> Workspace:
-    ws = with_customers
+@pytest.fixture(scope="module")
+def busy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    folder = tmp_path_factory.mktemp("busy")
+
+    def write_file(name: str, text: str) -> Path:
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    ws = Workspace.init(folder / "ws")
+    ws.import_file("customers", write_file("customers.csv", CUSTOMERS_CSV))
     ws.import_file(
         "orders",
         write_file(
@@ -57,7 +66,8 @@ def busy(with_customers: Workspace, write_file: Callable[..., Path]) -> Workspac
             "C1,email,oui,2023-01-05\nC1,email,non,2024-02-01\nC1,sms,oui,2023-01-05\n",
         ),
     )
-    return ws
+    yield ws
+    ws.close()
 
 
 def test_timeline_is_every_event_newest_first(busy: Workspace) -> None:

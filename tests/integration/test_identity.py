@@ -88,3 +88,17 @@ def test_phone_normalisation() -> None:
     assert out["n"].tolist()[:3] == ["33612345678"] * 3
     assert out["n"].isna().tolist()[3]
     assert out["n"].tolist()[4] == "442079460958"
+
+
+def test_extra_composite_key_from_settings(
+    with_customers: Workspace, write_file: Callable[..., Path]
+) -> None:
+    with_customers.settings.identity.match_on = ["email", "phone", "last_name+birth_date"]
+    people = (
+        "customer_id,last_name,birth_date\nK1,Durand,1980-04-02\nK2,DURAND,02/04/1980\nK3,Durand,\n"
+    )
+    with_customers.import_file("customers", write_file("k.csv", people))
+    assert golden_id(with_customers, "K2") == golden_id(with_customers, "K1")
+    assert golden_id(with_customers, "K3") == "K3"  # a missing part never matches
+    why = explain(with_customers, "K1")
+    assert set(why["rule"]) == {"same last_name+birth_date"}

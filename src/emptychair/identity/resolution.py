@@ -19,10 +19,12 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from emptychair.errors import IdentityError, NotFoundError
+from emptychair.errors import IdentityError, NotFoundError, WorkspaceError
+from emptychair.ingest.parse import ACCENTED, PLAIN
 from emptychair.ingest.result import mask_value
 from emptychair.workspace import Workspace, new_batch_id, utc_now
 
+#: How each matching key is described; other keys read "same <key>".
 RULES = {"email": "same e-mail", "phone": "same phone"}
 
 
@@ -48,14 +50,26 @@ def _keys(workspace: Workspace) -> ir.Table:
     settings = workspace.settings.identity
     parts = []
     for column in settings.match_on:
-        if column not in customers.columns:
-            continue
+        parts_of_key = column.split("+")
+        if any(part not in customers.columns for part in parts_of_key):
+            raise WorkspaceError(
+                f"identity.match_on: {column!r} names a column that customers does not have "
+                f"(columns: {', '.join(customers.columns)})"
+            )
         if column == "email":
             value = normalised_email(customers["email"])
         elif column == "phone":
             value = normalised_phone(customers["phone"], settings.default_country_code)
         else:
-            value = customers[column].cast("string").strip().lower().nullif("")
+            # a composite key such as "last_name+birth_date": every part must be present
+            texts = [
+                customers[part].cast("string").strip().lower().translate(ACCENTED, PLAIN)
+                for part in parts_of_key
+            ]
+            value = texts[0]
+            for text in texts[1:]:
+                value = value + "|" + text
+            value = value.nullif("")
         parts.append(
             customers.select(
                 customer_id=customers["customer_id"],
@@ -75,6 +89,10 @@ def _keys(workspace: Workspace) -> ir.Table:
     shared = keys.group_by(["key_kind", "key_value"]).aggregate(n=keys["customer_id"].nunique())
     shared = shared.filter(shared["n"] > 1).select("key_kind", "key_value")
     return keys.semi_join(shared, ["key_kind", "key_value"])
+
+
+def _describe(kinds: list[str]) -> str:
+    return " and ".join(RULES.get(kind, f"same {kind}") for kind in kinds)
 
 
 def compute_links(workspace: Workspace) -> pd.DataFrame:
@@ -112,14 +130,12 @@ def compute_links(workspace: Workspace) -> pd.DataFrame:
         .agg(
             rule=(
                 "key_kind",
-                lambda k: " and ".join(RULES.get(x, f"same {x}") for x in sorted(set(k))),
+                lambda k: _describe(sorted(set(k))),
             ),
             linked_to=("anchor_id", "first"),
         )
     )
     links = order.join(reasons, on="customer_id")
-    is_golden = links["customer_id"] == links["golden_id"]
-    links.loc[is_golden & links["rule"].isna(), "rule"] = "golden record"
     # records that are only anchors still have a reason: they share a key with a later record
     anchors_only = links["rule"].isna()
     if anchors_only.any():
@@ -127,7 +143,7 @@ def compute_links(workspace: Workspace) -> pd.DataFrame:
             keys[keys["anchor_id"] != keys["customer_id"]]
             .groupby("anchor_id")
             .agg(
-                rule=("key_kind", lambda k: RULES.get(sorted(set(k))[0], "shared key")),
+                rule=("key_kind", lambda k: _describe(sorted(set(k)))),
                 linked_to=("customer_id", "first"),
             )
         )
@@ -136,6 +152,7 @@ def compute_links(workspace: Workspace) -> pd.DataFrame:
         links.loc[anchors_only, "linked_to"] = links.loc[anchors_only, "customer_id"].map(
             partner["linked_to"]
         )
+    links["rule"] = links["rule"].fillna("golden record")
     return links[columns].reset_index(drop=True)
 
 
