@@ -51,10 +51,14 @@ class ParseOptions:
     day_first: bool = True
     future_tolerance_minutes: int = 60
     earliest: datetime = datetime(1900, 1, 1)
+    #: text cells arrive already trimmed, with empty cells as null (staged files)
+    clean_input: bool = False
 
 
-def clean_text(raw: ir.Value) -> ir.StringValue:
+def clean_text(raw: ir.Value, already_clean: bool = False) -> ir.StringValue:
     """Raw value as trimmed text; empty strings become null."""
+    if already_clean:
+        return raw.cast("string")
     text = raw.cast("string").strip()
     return text.nullif("")
 
@@ -65,11 +69,11 @@ def fold_label(text: ir.StringValue) -> ir.StringValue:
     return lowered.re_replace(r"[^a-z0-9]+", "_").re_replace(r"^_+|_+$", "")
 
 
-def parse_number(raw: ir.Value) -> ir.FloatingValue:
+def parse_number(raw: ir.Value, already_clean: bool = False) -> ir.FloatingValue:
     """Numbers with a decimal point or comma, thousands separators and currency signs."""
     if raw.type().is_numeric():
         return raw.cast("float64")
-    plain = clean_text(raw)
+    plain = clean_text(raw, already_clean)
     simple = plain.re_search(r"^[+-]?[0-9]{1,15}([.][0-9]{1,15})?$")
     text = plain.re_replace("[\\s\u00a0\u202f€$£%]", "")
     us_style = text.re_search(r"^[+-]?\d{1,3}(,\d{3})*\.\d+$") | text.re_search(
@@ -99,7 +103,7 @@ def parse_timestamp(raw: ir.Value, options: ParseOptions) -> ir.TimestampValue:
     """
     if raw.type().is_temporal():
         return raw.cast("timestamp")
-    text = clean_text(raw)
+    text = clean_text(raw, options.clean_input)
     # yyyy-mm-dd[ HH:MM[:SS]] (no offset): the engine's own cast
     iso_like = (text.substr(4, 1) == "-") & text.length().between(10, 19)
     fast = ibis.ifelse(iso_like, text.try_cast("timestamp"), ibis.null().cast("timestamp"))
@@ -145,18 +149,18 @@ def parse_timestamp(raw: ir.Value, options: ParseOptions) -> ir.TimestampValue:
     ).cast("timestamp")
 
 
-def parse_boolean(raw: ir.Value) -> ir.BooleanValue:
+def parse_boolean(raw: ir.Value, already_clean: bool = False) -> ir.BooleanValue:
     if raw.type().is_boolean():
         return raw.cast("boolean")
-    label = fold_label(clean_text(raw))
+    label = fold_label(clean_text(raw, already_clean))
     return ibis.cases(
         (label.isin(TRUE_WORDS), True), (label.isin(FALSE_WORDS), False), else_=ibis.null()
     ).cast("boolean")
 
 
-def parse_category(column: Column, raw: ir.Value) -> ir.StringValue:
+def parse_category(column: Column, raw: ir.Value, already_clean: bool = False) -> ir.StringValue:
     """Category labels mapped onto the allowed values (``Magasin`` becomes ``store``)."""
-    text = clean_text(raw)
+    text = clean_text(raw, already_clean)
     mapping = {value: value for value in column.allowed}
     mapping.update(column.value_aliases)
     mapped = fold_label(text).substitute(mapping, else_=ibis.null().cast("string"))
@@ -166,7 +170,11 @@ def parse_category(column: Column, raw: ir.Value) -> ir.StringValue:
     if column.allowed:
         # values already canonical (most cells) skip the label folding
         return ibis.cases((text.isin(column.allowed), text), else_=mapped)
-    return _fold_case(column, ibis.coalesce(mapped, text))
+    folded = _fold_case(column, ibis.coalesce(mapped, text))
+    if column.pattern is None:
+        return folded
+    # values already in the expected form (most cells) skip the mapping
+    return ibis.cases((text.re_search(column.pattern), text), else_=folded)
 
 
 def _fold_case(column: Column, text: ir.StringValue) -> ir.StringValue:
@@ -182,15 +190,16 @@ def parse_value(column: Column, raw: ir.Value, options: ParseOptions) -> ir.Valu
 
     Integers are returned as floats here; :func:`value_error` checks they are whole.
     """
+    clean = options.clean_input
     if column.kind in (Kind.NUMBER, Kind.INTEGER):
-        return parse_number(raw)
+        return parse_number(raw, clean)
     if column.kind in (Kind.TIMESTAMP, Kind.DATE):
         return parse_timestamp(raw, options)
     if column.kind is Kind.BOOLEAN:
-        return parse_boolean(raw)
+        return parse_boolean(raw, clean)
     if column.kind is Kind.CATEGORY:
-        return parse_category(column, raw)
-    return _fold_case(column, clean_text(raw))
+        return parse_category(column, raw, clean)
+    return _fold_case(column, clean_text(raw, clean))
 
 
 def unreadable_reason(column: Column, options: ParseOptions) -> str | None:

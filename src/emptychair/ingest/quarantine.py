@@ -78,11 +78,11 @@ def replace_open(
     source: Source,
     batch_id: str,
     kind: str,
+    any_bad: bool = True,
 ) -> None:
     """Write this batch's quarantine, replacing earlier entries for the same file's rows."""
     engine = workspace.engine
     file_hash = source.file_hash
-    file_name = source.file
     rows_table = quarantine_table_name(schema.name)
     scope = mapped.select(_file_hash=ibis.literal(file_hash), _row=mapped["_row"])
     if len(rejects):
@@ -104,47 +104,75 @@ def replace_open(
         engine.delete_matching(rows_table, scope, ["_file_hash", "_row"])
         problems_scope = scope.select(file_hash=scope["_file_hash"], row_number=scope["_row"])
         engine.delete_matching("_quarantine", problems_scope, ["file_hash", "row_number"])
+    if any_bad:
+        _insert_raw_rows(workspace, schema, mapped, checked, source, batch_id)
+    if any_bad:
+        _insert_problems(workspace, schema, errors, source, batch_id)
+    if len(rejects):
+        _insert_rejects(workspace, schema, rejects, source, batch_id)
+
+
+def _insert_raw_rows(
+    workspace: Workspace,
+    schema: TableSchema,
+    mapped: ir.Table,
+    checked: ir.Table,
+    source: Source,
+    batch_id: str,
+) -> None:
+    rows_table = quarantine_table_name(schema.name)
     raw = _raw_rows(mapped, checked, schema)
     stored = workspace.table(rows_table).schema()
-    engine.insert(
+    workspace.engine.insert(
         rows_table,
         raw.select(
             _batch_id=ibis.literal(batch_id),
-            _source_file=ibis.literal(file_name),
-            _file_hash=ibis.literal(file_hash),
+            _source_file=ibis.literal(source.file),
+            _file_hash=ibis.literal(source.file_hash),
             _row=raw["_row"],
             **{c: raw[c] for c in schema.column_names},
             _status=ibis.literal(OPEN),
             _resolved_batch_id=ibis.null().cast("string"),
         ).cast(stored),
     )
+
+
+def _insert_problems(
+    workspace: Workspace, schema: TableSchema, errors: ir.Table, source: Source, batch_id: str
+) -> None:
     problem_rows = errors.select(
         batch_id=ibis.literal(batch_id),
         table_name=ibis.literal(schema.name),
-        source_file=ibis.literal(file_name),
-        file_hash=ibis.literal(file_hash),
+        source_file=ibis.literal(source.file),
+        file_hash=ibis.literal(source.file_hash),
         row_number=errors["row_number"],
         column_name=errors["column_name"],
         value=errors["value"],
         reason=errors["reason"],
     )
-    engine.insert("_quarantine", problem_rows.cast(workspace.table("_quarantine").schema()))
-    if len(rejects):
-        frame = pd.DataFrame(
-            {
-                "batch_id": batch_id,
-                "table_name": schema.name,
-                "source_file": file_name,
-                "file_hash": file_hash,
-                "row_number": rejects["row"].astype("int64"),
-                "column_name": None,
-                "value": rejects["value"].astype("string"),
-                "reason": "unreadable line: " + rejects["reason"].astype("string"),
-            }
-        )
-        engine.insert(
-            "_quarantine", ibis.memtable(frame).cast(workspace.table("_quarantine").schema())
-        )
+    workspace.engine.insert(
+        "_quarantine", problem_rows.cast(workspace.table("_quarantine").schema())
+    )
+
+
+def _insert_rejects(
+    workspace: Workspace, schema: TableSchema, rejects: pd.DataFrame, source: Source, batch_id: str
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "batch_id": batch_id,
+            "table_name": schema.name,
+            "source_file": source.file,
+            "file_hash": source.file_hash,
+            "row_number": rejects["row"].astype("int64"),
+            "column_name": None,
+            "value": rejects["value"].astype("string"),
+            "reason": "unreadable line: " + rejects["reason"].astype("string"),
+        }
+    )
+    workspace.engine.insert(
+        "_quarantine", ibis.memtable(frame).cast(workspace.table("_quarantine").schema())
+    )
 
 
 def resolve_loaded(

@@ -116,9 +116,16 @@ def import_file(
             stage_name,
             on_progress=lambda fraction: report(f"reading {path.name}", fraction),
         )
-        mapped = staged.table.select(
-            "_row",
-            **{target: staged.table[header] for header, target in header_map.columns.items()},
+
+        rows = staged.table
+        mapped = rows.select(
+            "_row", **{target: rows[h] for h, target in header_map.columns.items()}
+        )
+        options = parse_options(workspace, mapped, schema, day_first, staged.clean)
+        parsed = engine.create_table_with_progress(
+            f"_parsed_{stage_name}",
+            parsed_rows(mapped, schema, options),
+            lambda fraction: report("parsing", fraction),
         )
         source = Source(
             file=str(path),
@@ -143,10 +150,12 @@ def import_file(
             rejects=staged.rejects,
             strict=strict,
             create_missing_customers=create_missing_customers,
-            day_first=day_first,
+            options=options,
+            parsed=parsed,
             progress=report,
         )
     finally:
+        engine.drop_table(f"_parsed_{stage_name}")
         drop = getattr(engine, "drop_staged", None)
         if drop is not None:
             drop(stage_name)
@@ -160,8 +169,32 @@ def _require_writable(workspace: Workspace) -> None:
         raise WorkspaceError(f"{workspace.path}: opened read-only; open it for writing to import")
 
 
-def guess_day_first(workspace: Workspace, mapped: ir.Table, schema: TableSchema) -> bool:
-    """``False`` only when some date's second part exceeds 12 and no first part does."""
+def parse_options(
+    workspace: Workspace,
+    mapped: ir.Table,
+    schema: TableSchema,
+    day_first: bool | None,
+    clean_input: bool = False,
+) -> ParseOptions:
+    """How to read this file's values: date order (guessed when not given) and limits."""
+    settings = workspace.settings.imports
+    return ParseOptions(
+        now=utc_now(),
+        day_first=guess_day_first(workspace, mapped, schema) if day_first is None else day_first,
+        future_tolerance_minutes=settings.future_tolerance_minutes,
+        earliest=pd.Timestamp(settings.earliest_date).to_pydatetime(),
+        clean_input=clean_input,
+    )
+
+
+def guess_day_first(
+    workspace: Workspace, mapped: ir.Table, schema: TableSchema, sample: int = 200_000
+) -> bool:
+    """``False`` only when some date's second part exceeds 12 and no first part does.
+
+    Looks at the first ``sample`` rows, enough for any real export.
+    """
+    mapped = mapped.limit(sample)
     firsts, seconds = [], []
     for column in schema.columns:
         if column.kind not in (Kind.TIMESTAMP, Kind.DATE) or column.name not in mapped.columns:
@@ -194,6 +227,8 @@ def validate_and_load(
     strict: bool = False,
     create_missing_customers: bool = False,
     day_first: bool | None = None,
+    options: ParseOptions | None = None,
+    parsed: ir.Table | None = None,
     progress: Progress | None = None,
     kind: str = "import",
     after_load: Callable[[ir.Table, str], None] | None = None,
@@ -204,20 +239,18 @@ def validate_and_load(
     batch_id = new_batch_id()
     started_at = utc_now()
     rejects = rejects if rejects is not None else pd.DataFrame(columns=["row", "reason", "value"])
-    settings = workspace.settings.imports
-    options = ParseOptions(
-        now=started_at,
-        day_first=guess_day_first(workspace, mapped, schema) if day_first is None else day_first,
-        future_tolerance_minutes=settings.future_tolerance_minutes,
-        earliest=pd.Timestamp(settings.earliest_date).to_pydatetime(),
-    )
+    if options is None:
+        options = parse_options(workspace, mapped, schema, day_first)
     if not options.day_first:
         source.notes.append("dates read month first (mm/dd/yyyy), as the data requires")
     customers = workspace.table("customers")
     known = None if schema.name == "customers" or create_missing_customers else customers
     report("validating", 0.0)
     tag = batch_id.replace("-", "_")
-    parsed = engine.create_table(f"_parsed_{tag}", parsed_rows(mapped, schema, options), temp=True)
+    if parsed is None:
+        parsed = engine.create_table(
+            f"_parsed_{tag}", parsed_rows(mapped, schema, options), temp=True
+        )
     try:
         checked = engine.create_table(
             f"_checked_{tag}", checked_rows(parsed, schema, options, known), temp=True
@@ -238,9 +271,12 @@ def validate_and_load(
                 + preview.to_string(index=False)
             )
         good = checked.filter(~checked["_bad"]).select(*schema.column_names)
-        classified = engine.create_table(
-            f"_classified_{tag}", _classify(good, workspace.table(schema.name), schema), temp=True
-        )
+        target = workspace.table(schema.name)
+        if int(engine.execute(target.count())):
+            comparison = _classify(good, target, schema)
+        else:  # an empty table: every good row is new, nothing to compare
+            comparison = good.mutate(_change=ibis.literal("new"))
+        classified = engine.create_table(f"_classified_{tag}", comparison, temp=True)
         changes = workspace.to_pandas(
             classified.group_by("_change").aggregate(n=classified.count())
         )
@@ -262,7 +298,16 @@ def validate_and_load(
             if create_missing_customers and schema.name != "customers":
                 created = _create_missing_customers(workspace, good, batch_id, started_at)
             quarantine.replace_open(
-                workspace, schema, mapped, checked, errors, rejects, source, batch_id, kind
+                workspace,
+                schema,
+                mapped,
+                checked,
+                errors,
+                rejects,
+                source,
+                batch_id,
+                kind,
+                any_bad=bool(counts["bad"]),
             )
             if kind == "import":
                 quarantine.resolve_loaded(workspace, schema, to_write, batch_id)

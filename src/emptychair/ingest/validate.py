@@ -37,7 +37,7 @@ def parsed_rows(stage: ir.Table, table: TableSchema, options: ParseOptions) -> i
     for column in table.columns:
         raw = stage[column.name] if column.name in stage.columns else ibis.null().cast("string")
         columns[column.name] = parse_value(column, raw, options)
-        columns[PRESENT_PREFIX + column.name] = clean_text(raw).notnull()
+        columns[PRESENT_PREFIX + column.name] = clean_text(raw, options.clean_input).notnull()
     return stage.select(**columns)
 
 
@@ -111,13 +111,19 @@ def _duplicate_keys(checked: ir.Table, table: TableSchema) -> ir.Table:
     """Later rows repeating a key already seen in the same file are errors."""
     keys = list(table.key)
     usable = ibis.and_(*(checked[error_column(k)].isnull() & checked[k].notnull() for k in keys))
-    window = ibis.window(group_by=[*keys, usable])
-    first = checked["_row"].min().over(window)
-    checked = checked.mutate(_first_row=first)
+    # an aggregate, not a window: only the (few) repeated keys come back to be joined
+    candidates = checked.filter(usable)
+    counted = candidates.group_by(keys).aggregate(
+        _first_row=candidates["_row"].min(), _copies=candidates.count()
+    )
+    repeated = counted.filter(counted["_copies"] > 1).drop("_copies")
+    repeated = repeated.rename({f"_dup__{k}": k for k in keys})
+    joined = checked.left_join(repeated, [checked[k] == repeated[f"_dup__{k}"] for k in keys])
     label = "+".join(keys)
-    reason = f"duplicate {label}: first seen on row " + checked["_first_row"].cast("string")
-    duplicate = usable & (checked["_row"] != checked["_first_row"])
-    return _add_error(checked, keys[0], duplicate, reason).drop("_first_row")
+    reason = f"duplicate {label}: first seen on row " + joined["_first_row"].cast("string")
+    duplicate = joined["_first_row"].notnull() & (joined["_row"] != joined["_first_row"])
+    checked = _add_error(joined, keys[0], duplicate, reason)
+    return checked.drop("_first_row", *(f"_dup__{k}" for k in keys))
 
 
 def _unknown_customers(checked: ir.Table, known_customers: ir.Table) -> ir.Table:

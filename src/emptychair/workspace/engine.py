@@ -7,7 +7,6 @@ lives in :mod:`emptychair.workspace.spark`.
 
 from __future__ import annotations
 
-import csv as csv_module
 import re
 import threading
 from abc import ABC, abstractmethod
@@ -22,6 +21,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from emptychair.errors import WorkspaceError, WorkspaceLockedError
+from emptychair.workspace import staging
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class StagedFile:
 
     table: ir.Table
     rejects: pd.DataFrame
+    #: text cells are already trimmed, with empty ones as null
+    clean: bool = False
 
 
 class Engine(ABC):
@@ -90,11 +92,16 @@ class Engine(ABC):
         name: str,
         on_progress: Callable[[float], None] | None = None,
     ) -> StagedFile:
-        """Read a file into a temporary table with row numbers (see :class:`StagedFile`)."""
+        """Expose a file as a temporary table with row numbers (see :class:`StagedFile`)."""
         raise WorkspaceError(f"the {self.name} engine cannot read files from this machine yet")
 
     def file_columns(self, path: Path, fmt: str, csv: CsvOptions) -> list[str]:
         raise WorkspaceError(f"the {self.name} engine cannot read files from this machine yet")
+
+    def create_table_with_progress(
+        self, name: str, expr: ir.Table, on_progress: Callable[[float], None] | None
+    ) -> ir.Table:
+        return self.create_table(name, expr, temp=True, overwrite=True)
 
     def close(self) -> None:  # noqa: B027 - engines without a connection keep the default
         """Release the connection."""
@@ -197,41 +204,10 @@ class DuckDBEngine(Engine):
 
     def drop_staged(self, name: str) -> None:
         """Drop a staged file and its helper tables."""
-        self.sql(f"DROP VIEW IF EXISTS {_quote(name)}")
-        for suffix in ("_raw", "_skips"):
-            self.sql(f"DROP TABLE IF EXISTS {_quote(name + suffix)}")
-
-    def _reader(self, path: Path, fmt: str, csv: CsvOptions, rejects: bool = False) -> str:
-        location = _literal(str(path))
-        if fmt == "csv":
-            options = (
-                f"all_varchar=true, header=true, delim={_literal(csv.delimiter)}, "
-                f"quote={_literal(csv.quote)}, escape={_literal(csv.quote)}, "
-                "encoding='utf-8', auto_detect=false"
-            )
-            columns = self._csv_header(path, csv)
-            spec = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in columns)
-            options += f", columns={{{spec}}}, skip=1, header=false"
-            if rejects:
-                options += ", store_rejects=true"
-            return f"read_csv({location}, {options})"
-        if fmt == "parquet":
-            return f"read_parquet({location})"
-        if fmt == "jsonl":
-            return f"read_json({location}, format='newline_delimited', sample_size=-1)"
-        raise WorkspaceError(f"unknown file format {fmt!r}")
-
-    def _csv_header(self, path: Path, csv: CsvOptions) -> list[str]:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv_module.reader(handle, delimiter=csv.delimiter, quotechar=csv.quote)
-            header = next(reader, [])
-        return _unique_names(header)
+        staging.drop_staged(self, name)
 
     def file_columns(self, path: Path, fmt: str, csv: CsvOptions) -> list[str]:
-        if fmt == "csv":
-            return self._csv_header(path, csv)
-        relation = self.raw.sql(f"DESCRIBE SELECT * FROM {self._reader(path, fmt, csv)}")
-        return [row[0] for row in relation.fetchall()]
+        return staging.file_columns(self, path, fmt, csv)
 
     def stage_file(
         self,
@@ -241,60 +217,17 @@ class DuckDBEngine(Engine):
         name: str,
         on_progress: Callable[[float], None] | None = None,
     ) -> StagedFile:
-        if fmt == "parquet":
-            self.sql(
-                f"CREATE OR REPLACE TEMP VIEW {_quote(name)} AS SELECT "
-                f"(file_row_number + 1)::BIGINT AS _row, * EXCLUDE (file_row_number) "
-                f"FROM read_parquet({_literal(str(path))}, file_row_number=true)"
-            )
-            if on_progress:
-                on_progress(1.0)
-            empty = pd.DataFrame({"row": pd.Series([], dtype="int64"), "reason": []})
-            return StagedFile(self.backend.table(name), empty)
-        reader = self._reader(path, fmt, csv, rejects=fmt == "csv")
-        raw = _quote(name + "_raw")
-        self._run_with_progress(
-            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {reader}", on_progress
-        )
-        rejects = pd.DataFrame({"line": pd.Series([], dtype="int64"), "reason": []})
-        if fmt == "csv":
-            rejects = self.raw.sql(
-                "SELECT line::BIGINT AS line, "
-                "min(lower(error_type::VARCHAR) || ': ' || error_message) AS reason, "
-                "min(csv_line) AS value FROM reject_errors GROUP BY line ORDER BY line"
-            ).df()
-            self.sql("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-        self._number_rows(name, rejects["line"].tolist(), first_row=2 if fmt == "csv" else 1)
-        return StagedFile(self.backend.table(name), rejects.rename(columns={"line": "row"}))
+        return staging.stage_file(self, path, fmt, csv, name, on_progress)
 
-    def _number_rows(self, name: str, rejected_rows: list[int], first_row: int) -> None:
-        """Add ``_row``: record k of the table is the k-th row number not rejected.
+    def create_table_with_progress(
+        self, name: str, expr: ir.Table, on_progress: Callable[[float], None] | None
+    ) -> ir.Table:
+        """Like :meth:`create_table` (temporary), reporting the engine's progress."""
+        statement = f"CREATE OR REPLACE TEMP TABLE {_quote(name)} AS {self.compile(expr)}"
+        self.run_with_progress(statement, on_progress)
+        return self.backend.table(name)
 
-        Record k skips the i-th rejected row r_i (sorted) when k >= r_i - i - first_row,
-        so its row number is k + first_row + (number of such thresholds).
-        """
-        table, raw = _quote(name), _quote(name + "_raw")
-        if not rejected_rows:
-            self.sql(
-                f"CREATE OR REPLACE TEMP VIEW {table} AS "
-                f"SELECT (rowid + {first_row})::BIGINT AS _row, * FROM {raw}"
-            )
-            return
-        thresholds = ", ".join(
-            f"({row - i - first_row}, {i + 1})" for i, row in enumerate(sorted(rejected_rows))
-        )
-        self.sql(
-            f"CREATE OR REPLACE TEMP TABLE {_quote(name + '_skips')} AS "
-            f"SELECT * FROM (VALUES {thresholds}) AS v(threshold, skipped)"
-        )
-        self.sql(
-            f"CREATE OR REPLACE TEMP VIEW {table} AS "
-            f"SELECT (s._k + {first_row} + coalesce(k.skipped, 0))::BIGINT AS _row, "
-            f"s.* EXCLUDE (_k) FROM (SELECT rowid AS _k, * FROM {raw}) AS s "
-            f"ASOF LEFT JOIN {_quote(name + '_skips')} AS k ON s._k >= k.threshold"
-        )
-
-    def _run_with_progress(
+    def run_with_progress(
         self, statement: str, on_progress: Callable[[float], None] | None
     ) -> None:
         if on_progress is None:
@@ -322,15 +255,3 @@ class DuckDBEngine(Engine):
 
     def close(self) -> None:
         self.backend.disconnect()
-
-
-def _unique_names(header: list[str]) -> list[str]:
-    """Header names made unique (``a, a`` becomes ``a, a_2``); empty ones get a name."""
-    seen: dict[str, int] = {}
-    names = []
-    for position, raw in enumerate(header, start=1):
-        name = raw.strip() or f"column_{position}"
-        count = seen.get(name, 0) + 1
-        seen[name] = count
-        names.append(name if count == 1 else f"{name}_{count}")
-    return names

@@ -19,13 +19,15 @@ class EngineSettings:
     """Which engine holds the tables, and how it is tuned.
 
     ``backend`` is ``"duckdb"`` (one file in the workspace, the default) or
-    ``"pyspark"``. ``memory_limit`` and ``threads`` tune DuckDB (empty and 0 keep
-    DuckDB's own defaults); ``spark_master`` and ``spark_conf`` configure Spark.
+    ``"pyspark"``. ``memory_limit`` caps DuckDB's memory (work past it spills to
+    disk next to the database; empty means DuckDB's default of 80 % of RAM) and
+    ``threads`` sets its threads (0: one per core); ``spark_master`` and
+    ``spark_conf`` configure Spark.
     """
 
     backend: str = "duckdb"
     database: str = "emptychair.duckdb"
-    memory_limit: str = ""
+    memory_limit: str = "1536MB"
     threads: int = 0
     spark_master: str = "local[2]"
     spark_conf: dict[str, str] = field(default_factory=dict)
