@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -62,6 +63,7 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """One local Spark session for the whole run (UI off, two shuffle partitions)."""
     pyspark_sql = pytest.importorskip("pyspark.sql")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     warehouse = tmp_path_factory.mktemp("spark-warehouse")
     session = (
         pyspark_sql.SparkSession.builder.master("local[2]")

@@ -25,6 +25,12 @@ class WorkspaceLockedError(WorkspaceError):
     exit_code = 4
 
 
+class InvalidParameterError(EmptyChairError):
+    """A parameter outside what the operation accepts."""
+
+    exit_code = 2
+
+
 class UnknownTableError(EmptyChairError):
     """A table name that is not part of the canonical model."""
 

@@ -166,3 +166,44 @@ def test_every_command_that_prints_a_table_takes_json() -> None:
 
     walk(root, "")
     assert missing == []
+
+
+def test_retry_reads_a_fixed_file_saved_by_french_excel(
+    folder: Path, write_file: Writer, tmp_path: Path
+) -> None:
+    path = write_file("o.csv", "order_id,customer_id,ordered_at,amount\nO1,C1,2024-01-02,-4\n")
+    run("import", "orders", str(path), "-w", str(folder))
+    fixes = tmp_path / "fix.csv"
+    run("quarantine", "export", "orders", str(fixes), "-w", str(folder))
+    text = fixes.read_text(encoding="utf-8-sig").replace(",-4,", ",4,").replace(",", ";")
+    fixes.write_bytes(text.replace("O1", "O1é").encode("cp1252"))
+    results = json.loads(
+        run("quarantine", "retry", "orders", "--file", str(fixes), "-w", str(folder), "--json")
+    )
+    assert results[0]["rows_loaded"] == 1 and results[0]["seconds"] > 0
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    out = run("quarantine", "retry", "orders", "--file", str(empty), "-w", str(folder), code=5)
+    assert "the file is empty" in out
+
+
+def test_quarantine_dismiss(folder: Path, write_file: Writer) -> None:
+    path = write_file("o.csv", "order_id,customer_id,ordered_at,amount\nO1,C1,2024-01-02,-4\n")
+    batch = json.loads(run("import", "orders", str(path), "-w", str(folder), "--json"))["batch_id"]
+    done = json.loads(run("quarantine", "dismiss", batch, "-w", str(folder), "--json"))
+    assert done["rows_dismissed"] == 1
+    assert json.loads(run("quarantine", "list", "-w", str(folder), "--json")) == []
+    out = run("quarantine", "dismiss", batch, "-w", str(folder), code=6)
+    assert "no open quarantined problems" in out
+
+
+def test_demo_refuses_too_few_customers(tmp_path: Path) -> None:
+    out = run("demo", str(tmp_path / "tiny"), "--customers", "10", code=2)
+    assert "at least 100 customers" in out
+    assert not (tmp_path / "tiny").exists()
+
+
+def test_search_can_mask(folder: Path) -> None:
+    found = json.loads(run("customer", "search", "dupont", "-w", str(folder), "--mask", "--json"))
+    assert found[0]["customer_id"] == "C1"
+    assert "dupont" not in json.dumps(found).lower()

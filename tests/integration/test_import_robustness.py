@@ -210,3 +210,40 @@ def test_second_writer_gets_a_clear_message(workspace: Workspace) -> None:
     assert done.returncode == 4
     assert "held by another process" in done.stdout and f"PID {os.getpid()}" in done.stdout
     assert issubclass(WorkspaceLockedError, Exception)
+
+
+def test_a_file_with_fewer_columns_keeps_the_others(
+    with_customers: Workspace, write_file: Writer
+) -> None:
+    path = write_file("countries.csv", "customer_id,country\nC1,BE\n")
+    result = with_customers.import_file("customers", path)
+    assert (result.rows_updated, result.rows_loaded) == (1, 0)
+    row = with_customers.to_pandas(with_customers.table("customers")).set_index("customer_id")
+    assert row.loc["C1", "country"] == "BE"
+    assert row.loc["C1", "email"] == "helene.dupont@example.fr"  # kept, not blanked
+    again = with_customers.import_file("customers", path)
+    assert again.rows_unchanged == 1
+
+
+def test_unreadable_lines_of_personal_tables_are_masked_in_reports(
+    workspace: Workspace, write_file: Writer
+) -> None:
+    path = write_file(
+        "c.csv", "customer_id,email\nC1,a@example.fr\nC2,secret.person@example.fr,extra\n"
+    )
+    result = workspace.import_file("customers", path)
+    report = result.error_report()
+    assert result.rows_quarantined == 1
+    assert "secret.person" not in report.to_string()
+    assert "secret.person" not in str(result.to_dict())
+
+
+def test_unknown_settings_section(tmp_path: Path) -> None:
+    from emptychair.errors import WorkspaceError
+
+    folder = tmp_path / "ws"
+    Workspace.init(folder).close()
+    with (folder / "emptychair.toml").open("a") as handle:
+        handle.write("\n[engin]\nbackend = 'duckdb'\n")
+    with pytest.raises(WorkspaceError, match=r"unknown setting section\(s\) engin"):
+        Workspace(folder)

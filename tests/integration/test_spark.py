@@ -17,7 +17,7 @@ import pytest
 from emptychair import Workspace
 from emptychair.customers import customer_360
 from emptychair.ingest.parse import ParseOptions
-from emptychair.ingest.validate import checked_rows
+from emptychair.ingest.validate import checked_rows, parsed_rows
 from emptychair.schema import TABLES
 
 pytestmark = pytest.mark.spark
@@ -60,7 +60,8 @@ def test_validation_gives_the_same_rows_on_spark_and_duckdb(spark_session: objec
     for con in (duck, spark):
         stage = ibis.memtable(RAW_ORDERS)
         known = ibis.memtable(customers)
-        checked = checked_rows(stage, TABLES["orders"], options, known)
+        parsed = parsed_rows(stage, TABLES["orders"], options)
+        checked = checked_rows(parsed, TABLES["orders"], options, known)
         results.append(_normalise(con.execute(checked)))
     on_duckdb, on_spark = results
     assert list(on_spark.columns) == list(on_duckdb.columns)

@@ -9,7 +9,7 @@ import typer
 from emptychair.cli.options import JsonOption, WorkspaceOption, open_workspace
 from emptychair.cli.output import console, print_frame, print_json, print_mapping, records
 from emptychair.customers import Customer360
-from emptychair.identity import explain, resolve_identities, unmerge
+from emptychair.identity import explain, relink, unmerge
 
 IdArgument = Annotated[str, typer.Argument(help="A customer id (any linked source record).")]
 
@@ -77,11 +77,14 @@ def register(app: typer.Typer) -> None:
         text: Annotated[str, typer.Argument(help="Part of an id, e-mail, phone or name.")],
         workspace: WorkspaceOption = None,
         limit: Annotated[int, typer.Option(help="Most results to show.")] = 20,
+        mask: Annotated[
+            bool, typer.Option("--mask", help="Hide personal fields (e-mail, phone, names...).")
+        ] = False,
         json: JsonOption = False,
     ) -> None:
         """Find customers by id, e-mail, phone or name (case and accents ignored)."""
         with open_workspace(workspace, read_only=True) as ws:
-            found = ws.search_customers(text, limit=limit)
+            found = ws.search_customers(text, limit=limit, mask=mask)
         columns = ["customer_id", "golden_id", "first_name", "last_name", "email", "country"]
         if json:
             print_json(found)
@@ -96,10 +99,10 @@ def register(app: typer.Typer) -> None:
     @identity_app.command("resolve")
     def resolve(workspace: WorkspaceOption = None, json: JsonOption = False) -> None:
         """Recompute the links between customer records (imports do this already)."""
-        with open_workspace(workspace) as ws, ws.engine.transaction():
-            linked = resolve_identities(ws)
+        with open_workspace(workspace) as ws:
+            batch_id, linked = relink(ws)
         if json:
-            print_json({"linked_records": linked})
+            print_json({"batch_id": batch_id, "linked_records": linked})
         else:
             console.print(f"{linked} customer records are linked to another record")
 

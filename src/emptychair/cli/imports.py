@@ -197,6 +197,20 @@ def register(app: typer.Typer) -> None:
             f"`emptychair quarantine retry {table} --file {file}`"
         )
 
+    @quarantine_app.command("dismiss")
+    def dismiss_command(
+        batch: Annotated[str, typer.Argument(help="The batch whose open problems to close.")],
+        workspace: WorkspaceOption = None,
+        json: JsonOption = False,
+    ) -> None:
+        """Close a batch's open problems without loading them (they stay recorded)."""
+        with open_workspace(workspace) as ws:
+            count = quarantine.dismiss(ws, batch)
+        if json:
+            print_json({"batch_id": batch, "rows_dismissed": count})
+        else:
+            console.print(f"{count} quarantined rows of batch {batch} dismissed")
+
     @quarantine_app.command("retry")
     def retry_command(
         table: TableArgument,
@@ -206,7 +220,11 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--file", help="Fixed rows, from `quarantine export`.")
         ] = None,
         create_missing_customers: Annotated[
-            bool, typer.Option("--create-missing-customers")
+            bool,
+            typer.Option(
+                "--create-missing-customers",
+                help="Create bare customers for unknown customer ids instead of quarantining.",
+            ),
         ] = False,
         json: JsonOption = False,
     ) -> None:
@@ -217,7 +235,7 @@ def register(app: typer.Typer) -> None:
                 table,
                 batch_id=batch,
                 fixed_file=file,
-                create_missing_customers=create_missing_customers,
+                create_missing_customers=create_missing_customers or None,
             )
         if json:
             print_json([r.to_dict() for r in results])

@@ -49,8 +49,13 @@ class Customer360:
         """A copy with personal fields hidden, for people who may not see them."""
         personal = set(get_table("customers").pii)
         profile = {k: (mask_value(v) if k in personal else v) for k, v in self.profile.items()}
+        timeline = self.timeline.copy()
+        # verbatims and complaint texts are free text: they may name people
+        timeline["text"] = timeline["text"].map(
+            lambda t: None if t is None or t != t else "(hidden)"
+        )
         return Customer360(
-            self.customer_id, self.records, profile, self.consents, self.timeline, self.summary
+            self.customer_id, self.records, profile, self.consents, timeline, self.summary
         )
 
 
@@ -101,11 +106,14 @@ def _summary(events: pd.DataFrame) -> dict[str, Any]:
     return summary
 
 
-def search_customers(workspace: Workspace, text: str, limit: int = 20) -> pd.DataFrame:
+def search_customers(
+    workspace: Workspace, text: str, limit: int = 20, mask: bool = False
+) -> pd.DataFrame:
     """Customer records whose id, e-mail, phone or name contains ``text``.
 
-    Case and accents are ignored (``helene`` finds ``Hélène``). Results show the
-    golden id each record belongs to.
+    Case and accents are ignored (``helene`` finds ``Hélène``); a phone number
+    matches however it is written. Results show the golden id each record belongs
+    to; ``mask`` hides the personal fields.
     """
     needle = text.strip().lower().translate(str.maketrans(ACCENTED, PLAIN))
     if not needle:
@@ -134,4 +142,8 @@ def search_customers(workspace: Workspace, text: str, limit: int = 20) -> pd.Dat
         *columns, golden_id=ibis.coalesce(found["golden_id"], found["customer_id"])
     )
     exact = (result["customer_id"].lower() == needle).cast("int8")
-    return workspace.to_pandas(result.order_by([ibis.desc(exact), "customer_id"]).limit(limit))
+    found = workspace.to_pandas(result.order_by([ibis.desc(exact), "customer_id"]).limit(limit))
+    if mask:
+        for column in get_table("customers").pii:
+            found[column] = found[column].map(mask_value)
+    return found

@@ -103,7 +103,9 @@ def latest_consents(workspace: Workspace, customer_ids: Sequence[str]) -> ir.Tab
     mine = consents.filter(consents["customer_id"].isin(list(customer_ids)))
     ranked = mine.mutate(
         _rank=ibis.row_number().over(
-            group_by="purpose", order_by=[ibis.desc("recorded_at"), ibis.desc("granted")]
+            # on a tie, a withdrawal wins: the safe reading of conflicting records
+            group_by="purpose",
+            order_by=[ibis.desc("recorded_at"), "granted"],
         )
     )
     return (

@@ -11,7 +11,8 @@ import ibis
 import pandas as pd
 from rich.console import Console
 
-from emptychair.demo.generator import generate_company
+from emptychair.demo.generator import MINIMUM_CUSTOMERS, generate_company
+from emptychair.errors import InvalidParameterError
 from emptychair.ingest.result import ImportResult
 from emptychair.schema import TABLES
 from emptychair.workspace import Workspace
@@ -53,6 +54,10 @@ def build_demo(
     Running it again with the same seed and end date changes nothing (every row is
     reported unchanged).
     """
+    if customers < MINIMUM_CUSTOMERS:
+        raise InvalidParameterError(
+            f"--customers {customers}: the demo needs at least {MINIMUM_CUSTOMERS} customers"
+        )
     console = Console(stderr=True, quiet=not show_progress)
     workspace = Workspace.init(directory, name="Maison Exemple (demo)")
     try:

@@ -5,8 +5,17 @@ from emptychair.identity.resolution import (
     explain,
     golden_id,
     member_ids,
+    relink,
     resolve_identities,
     unmerge,
 )
 
-__all__ = ["compute_links", "explain", "golden_id", "member_ids", "resolve_identities", "unmerge"]
+__all__ = [
+    "compute_links",
+    "explain",
+    "golden_id",
+    "member_ids",
+    "relink",
+    "resolve_identities",
+    "unmerge",
+]

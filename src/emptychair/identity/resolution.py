@@ -172,6 +172,15 @@ def resolve_identities(workspace: Workspace, batch_id: str | None = None) -> int
     return len(frame)
 
 
+def relink(workspace: Workspace) -> tuple[str, int]:
+    """Recompute the links in their own recorded batch; returns (batch id, linked records)."""
+    batch_id = new_batch_id()
+    with workspace.engine.transaction():
+        linked = resolve_identities(workspace, batch_id)
+        _record(workspace, batch_id, "resolve")
+    return batch_id, linked
+
+
 def golden_id(workspace: Workspace, customer_id: str) -> str:
     """The golden id of any source record (itself when it is not linked)."""
     links = workspace.table("_customer_links")

@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from emptychair.errors import NotFoundError
 from emptychair.ingest.validate import error_column
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ from emptychair.schema import TableSchema
 from emptychair.workspace import Workspace, utc_now
 from emptychair.workspace.internal import quarantine_table_name
 
-OPEN, RESOLVED = "open", "resolved"
+OPEN, RESOLVED, DISMISSED = "open", "resolved", "dismissed"
 
 
 def error_rows(
@@ -211,6 +212,34 @@ def resolve_rows(
     stored = workspace.table(quarantine_table_name(schema.name)).schema()
     frame = rows.assign(_status=RESOLVED, _resolved_batch_id=batch_id).reindex(columns=stored.names)
     workspace.engine.insert(quarantine_table_name(schema.name), ibis.memtable(frame).cast(stored))
+
+
+def dismiss(workspace: Workspace, batch_id: str) -> int:
+    """Close every open problem of one batch without loading it; returns how many rows.
+
+    For rows that will never load (a test file, a line that cannot be repaired), or
+    that were loaded since from a corrected file with another name.
+    """
+    engine = workspace.engine
+    problems = workspace.table("_quarantine")
+    mine = problems.filter(problems["batch_id"] == batch_id)
+    count = int(engine.execute(mine["row_number"].nunique()))
+    if not count:
+        raise NotFoundError(f"no open quarantined problems in batch {batch_id!r}")
+    table = str(engine.execute(mine["table_name"].min()))
+    rows_table = quarantine_table_name(table)
+    stored = workspace.table(rows_table)
+    rows = stored.filter((stored["_batch_id"] == batch_id) & (stored["_status"] == OPEN))
+    with engine.transaction():
+        kept = engine.create_table("_dismissed_now", rows, temp=True, overwrite=True)
+        engine.delete_matching(rows_table, kept, ["_file_hash", "_row"])
+        engine.insert(
+            rows_table,
+            kept.mutate(_status=ibis.literal(DISMISSED)).cast(stored.schema()),
+        )
+        engine.delete_matching("_quarantine", mine, ["batch_id"])
+        engine.drop_table("_dismissed_now")
+    return count
 
 
 def open_problems(workspace: Workspace, table: str | None = None) -> ir.Table:

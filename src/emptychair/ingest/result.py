@@ -57,7 +57,7 @@ class ImportResult:
 
 
 def mask_value(value: object) -> object:
-    """A personal value shown as its first character and its length only."""
+    """A personal value shown as its first character only."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     text = str(value)
@@ -71,5 +71,7 @@ def mask_personal_values(errors: pd.DataFrame, table: str) -> pd.DataFrame:
     personal = set(get_table(table).pii)
     masked = errors.copy()
     rows = masked["column"].isin(personal)
+    if personal:  # a whole unreadable line may hold personal data
+        rows |= masked["column"].isna()
     masked.loc[rows, "value"] = masked.loc[rows, "value"].map(mask_value)
     return masked

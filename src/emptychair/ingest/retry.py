@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
 import ibis
@@ -11,6 +13,7 @@ import pandas as pd
 from emptychair.errors import ImportFileError, NotFoundError
 from emptychair.ingest import quarantine
 from emptychair.ingest.export import write_csv
+from emptychair.ingest.files import prepare
 from emptychair.ingest.result import ImportResult
 from emptychair.ingest.service import Source, validate_and_load
 from emptychair.schema import get_table
@@ -53,7 +56,7 @@ def retry(
     *,
     batch_id: str | None = None,
     fixed_file: Path | None = None,
-    create_missing_customers: bool = False,
+    create_missing_customers: bool | None = None,
 ) -> list[ImportResult]:
     """Validate open quarantined rows again and load those that now pass.
 
@@ -61,6 +64,8 @@ def retry(
     rows it holds replace the quarantined ones before checking.
     """
     schema = get_table(table)
+    if create_missing_customers is None:
+        create_missing_customers = workspace.settings.imports.create_missing_customers
     rows = open_rows(workspace, table, batch_id)
     if fixed_file is not None:
         rows = _apply_fixes(rows, fixed_file, schema.column_names)
@@ -79,7 +84,9 @@ def retry(
             file=str(group["_source_file"].iloc[0]),
             file_hash=str(file_hash),
             file_format="quarantine",
+            columns=_provided_columns(workspace, str(group["_batch_id"].iloc[0])),
         )
+        started = time.perf_counter()
 
         def resolve(loaded: ir.Table, batch: str, group: pd.DataFrame = group) -> None:
             numbers = set(workspace.to_pandas(loaded)["_row"].tolist())
@@ -95,16 +102,40 @@ def retry(
             kind="retry",
             after_load=resolve,
         )
+        result.seconds = time.perf_counter() - started
         results.append(result)
     return results
 
 
-def _apply_fixes(rows: pd.DataFrame, path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    if not path.exists():
-        raise ImportFileError(f"{path}: no such file")
-    fixed = pd.read_csv(
-        path, dtype=str, sep=None, engine="python", encoding="utf-8-sig", keep_default_na=False
+def _provided_columns(workspace: Workspace, batch_id: str) -> set[str] | None:
+    """The canonical columns the file behind a batch provided (so a retry keeps the others)."""
+    batches = workspace.table("_batches")
+    found = workspace.to_pandas(
+        batches.filter(batches["batch_id"] == batch_id).select("parameters")
     )
+    if found.empty or not isinstance(found["parameters"].iloc[0], str):
+        return None
+    parameters = json.loads(found["parameters"].iloc[0])
+    if parameters.get("columns") is not None:
+        return set(parameters["columns"])
+    mapping = parameters.get("mapping") or {}
+    return set(mapping.values()) or None
+
+
+def _apply_fixes(rows: pd.DataFrame, path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    prepared = prepare(path, "csv")
+    try:
+        fixed = pd.read_csv(
+            prepared.readable,
+            dtype=str,
+            sep=prepared.delimiter,
+            encoding="utf-8-sig",
+            keep_default_na=False,
+        )
+    except (ValueError, pd.errors.ParserError) as error:
+        raise ImportFileError(f"{path}: cannot be read as CSV: {error}") from None
+    finally:
+        prepared.cleanup()
     missing = [c for c in KEY_COLUMNS if c not in fixed.columns]
     if missing:
         raise ImportFileError(

@@ -45,6 +45,14 @@ class Source:
     mapping: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: canonical columns the source provides (None: all of them)
+    columns: set[str] | None = None
+
+    @property
+    def provided(self) -> set[str] | None:
+        if self.columns is not None:
+            return self.columns
+        return set(self.mapping.values()) if self.mapping else None
 
 
 def import_file(
@@ -273,7 +281,7 @@ def validate_and_load(
         good = checked.filter(~checked["_bad"]).select(*schema.column_names)
         target = workspace.table(schema.name)
         if int(engine.execute(target.count())):
-            comparison = _classify(good, target, schema)
+            comparison = _classify(good, target, schema, source.provided)
         else:  # an empty table: every good row is new, nothing to compare
             comparison = good.mutate(_change=ibis.literal("new"))
         classified = engine.create_table(f"_classified_{tag}", comparison, temp=True)
@@ -334,10 +342,14 @@ def validate_and_load(
                 mapping=source.mapping,
                 ignored_columns=source.ignored,
                 notes=source.notes,
-                previously_imported=_previous_batch(workspace, source.file_hash, schema.name),
+                previously_imported=(
+                    _previous_batch(workspace, source.file_hash, schema.name)
+                    if kind == "import"
+                    else None
+                ),
                 errors=error_frame,
             )
-            _record_batch(workspace, result, started_at, kind, options)
+            _record_batch(workspace, result, started_at, kind, options, source.provided)
         report("loading", 1.0)
     finally:
         for name in ("_parsed_", "_checked_", "_errors_", "_classified_"):
@@ -349,15 +361,28 @@ def _stored_types(workspace: Workspace, table: str) -> ibis.Schema:
     return workspace.table(table).schema()
 
 
-def _classify(good: ir.Table, target: ir.Table, schema: TableSchema) -> ir.Table:
-    """Tag each good row ``new``, ``updated`` or ``unchanged`` against what is stored."""
+def _classify(
+    good: ir.Table, target: ir.Table, schema: TableSchema, provided: set[str] | None = None
+) -> ir.Table:
+    """Tag each good row ``new``, ``updated`` or ``unchanged`` against what is stored.
+
+    Only the columns the file provides are compared and replaced: a file with just
+    ``customer_id`` and ``country`` updates the country and keeps the e-mail.
+    """
     columns = schema.column_names
+    provided = set(columns) if provided is None else provided | set(schema.key)
     old = target.select(**{f"_old__{c}": target[c] for c in columns})
     joined = good.left_join(old, [good[k] == old[f"_old__{k}"] for k in schema.key])
     exists = joined[f"_old__{schema.key[0]}"].notnull()
-    same = ibis.and_(*(joined[c].identical_to(joined[f"_old__{c}"]) for c in columns))
+    same = ibis.and_(
+        *(joined[c].identical_to(joined[f"_old__{c}"]) for c in columns if c in provided)
+    )
     change = ibis.cases((~exists, "new"), (same, "unchanged"), else_="updated")
-    return joined.select(*columns, _change=change)
+    kept = {
+        c: joined[c] if c in provided else ibis.ifelse(exists, joined[f"_old__{c}"], joined[c])
+        for c in columns
+    }
+    return joined.select(**kept, _change=change)
 
 
 def _create_missing_customers(
@@ -408,10 +433,16 @@ def _previous_batch(workspace: Workspace, file_hash: str, table: str) -> str | N
 
 
 def _record_batch(
-    workspace: Workspace, result: ImportResult, started_at: object, kind: str, options: ParseOptions
+    workspace: Workspace,
+    result: ImportResult,
+    started_at: object,
+    kind: str,
+    options: ParseOptions,
+    provided: set[str] | None,
 ) -> None:
     parameters = json.dumps(
         {
+            "columns": sorted(provided) if provided is not None else None,
             "mapping": result.mapping,
             "ignored": result.ignored_columns,
             "day_first": options.day_first,

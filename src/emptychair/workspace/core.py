@@ -145,7 +145,9 @@ class Workspace:
         return self.engine.table(name)
 
     def tables(self) -> list[str]:
-        return sorted(self.engine.backend.list_tables())
+        """Names of the workspace's tables (canonical, internal and results)."""
+        names = self.engine.backend.list_tables()
+        return sorted(n for n in names if not n.startswith(("ibis_", "_stage_", "_parsed_")))
 
     def count(self, name: str) -> int:
         return int(self.engine.execute(self.table(name).count()))
@@ -155,7 +157,9 @@ class Workspace:
 
     def batches(self) -> pd.DataFrame:
         """Every write made to the workspace, newest first."""
-        return self.to_pandas(self.table("_batches").order_by(ibis.desc("started_at")))
+        frame = self.to_pandas(self.table("_batches").order_by(ibis.desc("started_at")))
+        counts = [c for c in frame.columns if c.startswith("rows_")]
+        return frame.astype(dict.fromkeys(counts, "Int64"))
 
     # -- use cases (thin wrappers over the services) ---------------------------------------
 
@@ -171,11 +175,11 @@ class Workspace:
 
         return customer_360(self, customer_id)
 
-    def search_customers(self, text: str, limit: int = 20) -> pd.DataFrame:
-        """Customers whose id, e-mail or name contains ``text``."""
+    def search_customers(self, text: str, limit: int = 20, mask: bool = False) -> pd.DataFrame:
+        """Customer records whose id, e-mail, phone or name contains ``text``."""
         from emptychair.customers import search_customers
 
-        return search_customers(self, text, limit=limit)
+        return search_customers(self, text, limit=limit, mask=mask)
 
     # -- lifetime -------------------------------------------------------------------------
 

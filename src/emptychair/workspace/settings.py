@@ -86,6 +86,12 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> Settings:
         where = str(path or SETTINGS_FILE)
+        unknown = set(data) - {"name", "engine", "imports", "identity"}
+        if unknown:
+            raise WorkspaceError(
+                f"{where}: unknown setting section(s) {', '.join(sorted(unknown))} "
+                "(known: name, [engine], [imports], [identity])"
+            )
         try:
             return cls(
                 name=data.get("name", "workspace"),
