@@ -263,6 +263,7 @@ def validate_and_load(
         checked = engine.create_table(
             f"_checked_{tag}", checked_rows(parsed, schema, options, known), temp=True
         )
+        engine.drop_table(parsed.get_name())  # everything it held is in checked now
         report("validating", 1.0)
         counts = workspace.to_pandas(
             checked.aggregate(rows=checked.count(), bad=checked["_bad"].sum().fill_null(0))
@@ -280,23 +281,29 @@ def validate_and_load(
             )
         good = checked.filter(~checked["_bad"]).select(*schema.column_names)
         target = workspace.table(schema.name)
+        to_write: ir.Table
         if int(engine.execute(target.count())):
             comparison = _classify(good, target, schema, source.provided)
+            changes = workspace.to_pandas(
+                comparison.group_by("_change").aggregate(n=comparison.count())
+            )
+            change_counts = dict(zip(changes["_change"], changes["n"], strict=True))
+            # only the rows to write are kept (on a re-import, usually few or none)
+            to_write = engine.create_table(
+                f"_classified_{tag}",
+                comparison.filter(comparison["_change"] != "unchanged"),
+                temp=True,
+            )
         else:  # an empty table: every good row is new, nothing to compare
-            comparison = good.mutate(_change=ibis.literal("new"))
-        classified = engine.create_table(f"_classified_{tag}", comparison, temp=True)
-        changes = workspace.to_pandas(
-            classified.group_by("_change").aggregate(n=classified.count())
-        )
-        change_counts = dict(zip(changes["_change"], changes["n"], strict=True))
+            change_counts = {"new": int(counts["rows"]) - int(counts["bad"])}
+            to_write = good.mutate(_change=ibis.literal("new"))
         report("loading", 0.0)
         created = 0
         with engine.transaction():
             stamp = {"_batch_id": ibis.literal(batch_id), "_loaded_at": ibis.literal(started_at)}
-            changed = classified.filter(classified["_change"] == "updated")
             if change_counts.get("updated"):
+                changed = to_write.filter(to_write["_change"] == "updated")
                 engine.delete_matching(schema.name, changed, schema.key)
-            to_write = classified.filter(classified["_change"] != "unchanged")
             engine.insert(
                 schema.name,
                 to_write.select(*schema.column_names, **stamp).cast(

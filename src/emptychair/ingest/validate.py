@@ -127,7 +127,8 @@ def _duplicate_keys(checked: ir.Table, table: TableSchema) -> ir.Table:
 
 
 def _unknown_customers(checked: ir.Table, known_customers: ir.Table) -> ir.Table:
-    known = known_customers.select(_known_id=known_customers["customer_id"]).distinct()
+    # customer ids are unique in the customers table (its key): no distinct needed
+    known = known_customers.select(_known_id=known_customers["customer_id"])
     joined = checked.left_join(known, checked["customer_id"] == known["_known_id"])
     unknown = (
         joined["customer_id"].notnull()

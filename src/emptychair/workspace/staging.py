@@ -118,9 +118,14 @@ def stage_file(
     columns = _types(engine, reader)
     cleaned = ", ".join(_clean(c, t) for c, t in columns)
     raw = quote(name + "_raw")
-    engine.run_with_progress(
-        f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {cleaned} FROM {reader}", on_progress
-    )
+    # the row ids of this table are the file's record order: keep it for this statement
+    engine.sql("SET preserve_insertion_order = true")
+    try:
+        engine.run_with_progress(
+            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {cleaned} FROM {reader}", on_progress
+        )
+    finally:
+        engine.sql("SET preserve_insertion_order = false")
     rejects = empty
     if fmt == "csv":
         rejects = engine.raw.sql(
