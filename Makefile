@@ -24,8 +24,8 @@ demo: $(VENV)/.installed
 	$(BIN)/emptychair demo $(WORKSPACE) --customers $(CUSTOMERS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench docs
+	$(BIN)/ruff format --check src tests bench docs
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

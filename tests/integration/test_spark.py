@@ -17,7 +17,7 @@ import pytest
 from emptychair import Workspace
 from emptychair.customers import customer_360
 from emptychair.ingest.parse import ParseOptions
-from emptychair.ingest.validate import checked_rows, parsed_rows
+from emptychair.ingest.validate import bad_rows, checked_rows, parsed_rows, row_problems
 from emptychair.schema import TABLES
 
 pytestmark = pytest.mark.spark
@@ -44,7 +44,7 @@ RAW_ORDERS = pd.DataFrame(
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.sort_values("_row").reset_index(drop=True)
+    frame = frame.sort_values(list(frame.columns[:2])).reset_index(drop=True)
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             frame[column] = frame[column].astype("datetime64[us]")
@@ -57,21 +57,30 @@ def test_validation_gives_the_same_rows_on_spark_and_duckdb(spark_session: objec
     duck = ibis.duckdb.connect()
     spark = ibis.pyspark.connect(spark_session)
     results = []
+    schema = TABLES["orders"]
     for con in (duck, spark):
         stage = ibis.memtable(RAW_ORDERS)
         known = ibis.memtable(customers)
-        parsed = parsed_rows(stage, TABLES["orders"], options)
-        checked = checked_rows(parsed, TABLES["orders"], options, known)
-        results.append(_normalise(con.execute(checked)))
-    on_duckdb, on_spark = results
-    assert list(on_spark.columns) == list(on_duckdb.columns)
-    pd.testing.assert_frame_equal(on_spark, on_duckdb, check_dtype=False)
-    errors = on_duckdb.set_index("_row")
+        checked = checked_rows(parsed_rows(stage, schema, options), schema, options)
+        problems = row_problems(checked, schema, known)
+        bad = bad_rows(checked, problems, schema)
+        results.append(
+            (
+                _normalise(con.execute(checked)),
+                _normalise(con.execute(problems)),
+                sorted(con.execute(bad)["_row"]),
+            )
+        )
+    (checked_duck, problems_duck, bad_duck), (checked_spark, problems_spark, bad_spark) = results
+    pd.testing.assert_frame_equal(checked_spark, checked_duck, check_dtype=False)
+    pd.testing.assert_frame_equal(problems_spark, problems_duck, check_dtype=False)
+    assert bad_spark == bad_duck == [4, 5, 6, 7, 8, 9]
+    errors = checked_duck.set_index("_row")
     assert errors.loc[4, "_error__amount"].startswith("negative")
-    assert errors.loc[5, "_error__customer_id"].startswith("unknown customer")
-    assert errors.loc[6, "_error__order_id"] == "duplicate order_id: first seen on row 2"
     assert errors.loc[7, "_error__ordered_at"] == "in the future"
-    assert on_duckdb["_bad"].tolist() == [False, False, True, True, True, True, True, True]
+    reasons = dict(zip(problems_duck["_row"], problems_duck["reason"], strict=True))
+    assert reasons[5].startswith("unknown customer")
+    assert reasons[6] == "duplicate order_id: first seen on row 2"
 
 
 def test_customer_360_is_the_same_on_spark(

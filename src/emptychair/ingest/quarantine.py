@@ -27,7 +27,12 @@ OPEN, RESOLVED, DISMISSED = "open", "resolved", "dismissed"
 
 
 def error_rows(
-    checked: ir.Table, mapped: ir.Table, schema: TableSchema, any_bad: bool = True
+    checked: ir.Table,
+    problems: ir.Table,
+    bad: ir.Table,
+    mapped: ir.Table,
+    schema: TableSchema,
+    any_bad: bool = True,
 ) -> ir.Table:
     """One row per problem: ``row_number``, ``column_name``, ``value`` (as read), ``reason``."""
     if not any_bad:
@@ -41,29 +46,33 @@ def error_rows(
                 }
             )
         )
-    bad = checked.filter(checked["_bad"])
-    raw_bad = mapped.semi_join(bad.select("_row"), "_row")
+    flagged = checked.semi_join(bad, "_row")
+    raw_bad = mapped.semi_join(bad, "_row")
     parts = []
     for column in schema.column_names:
-        reason = bad[error_column(column)]
-        problems = bad.filter(reason.notnull()).select(
-            row_number=bad["_row"], column_name=ibis.literal(column), reason=reason
+        reason = flagged[error_column(column)]
+        own = flagged.filter(reason.notnull()).select(
+            row_number=flagged["_row"], column_name=ibis.literal(column), reason=reason
         )
+        other = problems.filter(problems["column_name"] == column).select(
+            row_number=problems["_row"], column_name=problems["column_name"], reason="reason"
+        )
+        found = own.union(other)
         if column in raw_bad.columns:
             raw = raw_bad.select(_r=raw_bad["_row"], value=raw_bad[column].cast("string"))
-            problems = problems.left_join(raw, problems["row_number"] == raw["_r"]).drop("_r")
+            found = found.left_join(raw, found["row_number"] == raw["_r"]).drop("_r")
         else:
-            problems = problems.mutate(value=ibis.null().cast("string"))
-        parts.append(problems.select("row_number", "column_name", "value", "reason"))
+            found = found.mutate(value=ibis.null().cast("string"))
+        parts.append(found.select("row_number", "column_name", "value", "reason"))
     return ibis.union(*parts)
 
 
-def _raw_rows(mapped: ir.Table, checked: ir.Table, schema: TableSchema) -> ir.Table:
-    bad = mapped.semi_join(checked.filter(checked["_bad"]).select("_row"), "_row")
-    return bad.select(
+def _raw_rows(mapped: ir.Table, bad: ir.Table, schema: TableSchema) -> ir.Table:
+    rows = mapped.semi_join(bad, "_row")
+    return rows.select(
         "_row",
         **{
-            c: bad[c].cast("string") if c in bad.columns else ibis.null().cast("string")
+            c: rows[c].cast("string") if c in rows.columns else ibis.null().cast("string")
             for c in schema.column_names
         },
     )
@@ -73,7 +82,7 @@ def replace_open(
     workspace: Workspace,
     schema: TableSchema,
     mapped: ir.Table,
-    checked: ir.Table,
+    bad: ir.Table,
     errors: ir.Table,
     rejects: pd.DataFrame,
     source: Source,
@@ -106,7 +115,7 @@ def replace_open(
         problems_scope = scope.select(file_hash=scope["_file_hash"], row_number=scope["_row"])
         engine.delete_matching("_quarantine", problems_scope, ["file_hash", "row_number"])
     if any_bad:
-        _insert_raw_rows(workspace, schema, mapped, checked, source, batch_id)
+        _insert_raw_rows(workspace, schema, mapped, bad, source, batch_id)
     if any_bad:
         _insert_problems(workspace, schema, errors, source, batch_id)
     if len(rejects):
@@ -117,12 +126,12 @@ def _insert_raw_rows(
     workspace: Workspace,
     schema: TableSchema,
     mapped: ir.Table,
-    checked: ir.Table,
+    bad: ir.Table,
     source: Source,
     batch_id: str,
 ) -> None:
     rows_table = quarantine_table_name(schema.name)
-    raw = _raw_rows(mapped, checked, schema)
+    raw = _raw_rows(mapped, bad, schema)
     stored = workspace.table(rows_table).schema()
     workspace.engine.insert(
         rows_table,

@@ -24,7 +24,7 @@ from emptychair.ingest.files import prepare
 from emptychair.ingest.mapping import map_headers, parse_map_options
 from emptychair.ingest.parse import _NUMERIC_DATE, ParseOptions, clean_text
 from emptychair.ingest.result import ImportResult, mask_personal_values
-from emptychair.ingest.validate import checked_rows, parsed_rows
+from emptychair.ingest.validate import bad_rows, checked_rows, parsed_rows, row_problems
 from emptychair.schema import Kind, TableSchema, get_table
 from emptychair.workspace import CsvOptions, Workspace, new_batch_id, utc_now
 from emptychair.workspace.internal import ROW_METADATA
@@ -261,14 +261,20 @@ def validate_and_load(
         )
     try:
         checked = engine.create_table(
-            f"_checked_{tag}", checked_rows(parsed, schema, options, known), temp=True
+            f"_checked_{tag}", checked_rows(parsed, schema, options), temp=True
         )
         engine.drop_table(parsed.get_name())  # everything it held is in checked now
+        problems = engine.create_table(
+            f"_problems_{tag}", row_problems(checked, schema, known), temp=True
+        )
+        bad = engine.create_table(f"_bad_{tag}", bad_rows(checked, problems, schema), temp=True)
         report("validating", 1.0)
-        counts = workspace.to_pandas(
-            checked.aggregate(rows=checked.count(), bad=checked["_bad"].sum().fill_null(0))
-        ).iloc[0]
-        errors = quarantine.error_rows(checked, mapped, schema, any_bad=bool(counts["bad"]))
+        counts = pd.Series(
+            {"rows": int(engine.execute(checked.count())), "bad": int(engine.execute(bad.count()))}
+        )
+        errors = quarantine.error_rows(
+            checked, problems, bad, mapped, schema, any_bad=bool(counts["bad"])
+        )
         errors = engine.create_table(f"_errors_{tag}", errors, temp=True)
         error_frame = _error_frame(workspace, errors, rejects, source)
         rows_bad = int(counts["bad"]) + len(rejects)
@@ -279,7 +285,8 @@ def validate_and_load(
                 f"{int(counts['rows']) + len(rejects)} rows are bad; nothing was loaded.\n"
                 + preview.to_string(index=False)
             )
-        good = checked.filter(~checked["_bad"]).select(*schema.column_names)
+        good_rows = checked.anti_join(bad, "_row") if counts["bad"] else checked
+        good = good_rows.select(*schema.column_names)
         target = workspace.table(schema.name)
         to_write: ir.Table
         if int(engine.execute(target.count())):
@@ -316,7 +323,7 @@ def validate_and_load(
                 workspace,
                 schema,
                 mapped,
-                checked,
+                bad,
                 errors,
                 rejects,
                 source,
@@ -327,7 +334,7 @@ def validate_and_load(
             if kind == "import":
                 quarantine.resolve_loaded(workspace, schema, to_write, batch_id)
             if after_load is not None:
-                after_load(checked.filter(~checked["_bad"]).select("_row"), batch_id)
+                after_load(good_rows.select("_row"), batch_id)
             if schema.name == "customers" or created:
                 from emptychair.identity import resolve_identities
 
@@ -359,7 +366,7 @@ def validate_and_load(
             _record_batch(workspace, result, started_at, kind, options, source.provided)
         report("loading", 1.0)
     finally:
-        for name in ("_parsed_", "_checked_", "_errors_", "_classified_"):
+        for name in ("_parsed_", "_checked_", "_problems_", "_bad_", "_errors_", "_classified_"):
             engine.drop_table(name + tag)
     return result
 

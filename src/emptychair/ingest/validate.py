@@ -1,8 +1,10 @@
-"""Row validation as one Ibis expression: typed columns plus one error column per column.
+"""Row validation in the engine, in two steps and a few small side tables.
 
-The result of :func:`checked_rows` has ``_row``, every canonical column (typed),
-``_error__<column>`` (null when the value is fine) and ``_bad``. Everything runs in
-the engine, so a file of any size is validated without entering Python.
+:func:`parsed_rows` reads every cell once; :func:`checked_rows` turns it into final
+typed values with one ``_error__<column>`` per column; :func:`row_problems` lists the
+problems that span columns, rows or tables (usually few); :func:`bad_rows` is the set
+of rows with any problem. Everything runs in the engine, so a file of any size is
+validated without entering Python.
 """
 
 from __future__ import annotations
@@ -41,13 +43,8 @@ def parsed_rows(stage: ir.Table, table: TableSchema, options: ParseOptions) -> i
     return stage.select(**columns)
 
 
-def checked_rows(
-    parsed: ir.Table,
-    table: TableSchema,
-    options: ParseOptions,
-    known_customers: ir.Table | None = None,
-) -> ir.Table:
-    """Step two: check every parsed row against ``table``.
+def checked_rows(parsed: ir.Table, table: TableSchema, options: ParseOptions) -> ir.Table:
+    """Step two: the final typed values and one error column per column.
 
     Parameters
     ----------
@@ -57,9 +54,12 @@ def checked_rows(
         The canonical table the rows are for.
     options
         How dates were read, and the plausible date range.
-    known_customers
-        A table with a ``customer_id`` column: rows referring to other customers
-        get an "unknown customer" error. ``None`` skips the check.
+
+    Returns
+    -------
+    ir.Table
+        ``_row``, every canonical column and ``_error__<column>`` (null when the
+        value is fine). Rules across rows and tables are in :func:`row_problems`.
     """
     values: dict[str, ir.Value] = {"_row": parsed["_row"]}
     errors: dict[str, ir.Value] = {}
@@ -68,74 +68,98 @@ def checked_rows(
         values[column.name], errors[error_column(column.name)] = value_error(
             column, parsed[column.name], present, options
         )
-    checked = parsed.select(**values, **errors)
-    checked = _row_rules(checked, table)
-    checked = _duplicate_keys(checked, table)
-    if known_customers is not None and "customer_id" in table.column_names:
-        checked = _unknown_customers(checked, known_customers)
-    any_error = ibis.or_(*(checked[error_column(c)].notnull() for c in table.column_names))
-    return checked.mutate(_bad=any_error)
-
-
-def _add_error(
-    checked: ir.Table, column: str, condition: ir.BooleanValue, reason: ir.Value
-) -> ir.Table:
-    name = error_column(column)
-    new = ibis.ifelse(condition, reason, ibis.null()).cast("string")
-    return checked.mutate(**{name: ibis.coalesce(checked[name], new)})
-
-
-def _row_rules(checked: ir.Table, table: TableSchema) -> ir.Table:
-    for group in table.one_of:
-        missing = ibis.and_(*(checked[c].isnull() for c in group))
-        reason = "needs a value in one of: " + ", ".join(group)
-        checked = _add_error(checked, group[0], missing, ibis.literal(reason))
-    for earlier, later in table.ordered:
-        reversed_order = checked[later] < checked[earlier]
-        checked = _add_error(checked, later, reversed_order, ibis.literal(f"before {earlier}"))
     if table.name == "feedback":
-        scale = ibis.coalesce(
-            checked["scale_max"],
-            checked["kind"].substitute(DEFAULT_SCALE, else_=ibis.null()).cast("float64"),
+        values["scale_max"] = ibis.coalesce(
+            values["scale_max"],
+            values["kind"].substitute(DEFAULT_SCALE, else_=ibis.null()).cast("float64"),
         )
-        checked = checked.mutate(scale_max=scale)
-        above = checked["score"] > checked["scale_max"]
-        reason = (
-            "above the top of the scale (" + checked["scale_max"].cast("int64").cast("string") + ")"
-        )
-        checked = _add_error(checked, "score", above, reason)
-    return checked
+    return parsed.select(**values, **errors)
+
+
+def has_column_error(checked: ir.Table, table: TableSchema) -> ir.BooleanValue:
+    return ibis.or_(*(checked[error_column(c)].notnull() for c in table.column_names))
+
+
+def row_problems(
+    checked: ir.Table, table: TableSchema, known_customers: ir.Table | None = None
+) -> ir.Table:
+    """Problems that involve several columns, rows or tables: ``_row``, ``column_name``, ``reason``.
+
+    Rows needing one of several columns, dates in the wrong order, scores above the
+    scale, keys repeated inside the file and, when ``known_customers`` is given (a
+    table with ``customer_id``), customers that do not exist. Usually few rows.
+    """
+    parts = [*_row_rules(checked, table), _duplicate_keys(checked, table)]
+    if known_customers is not None and "customer_id" in table.column_names:
+        parts.append(_unknown_customers(checked, known_customers))
+    return ibis.union(*parts)
+
+
+def bad_rows(checked: ir.Table, problems: ir.Table, table: TableSchema) -> ir.Table:
+    """The ``_row`` of every row with at least one problem."""
+    with_errors = checked.filter(has_column_error(checked, table)).select("_row")
+    return with_errors.union(problems.select("_row"), distinct=True)
+
+
+def _problem(rows: ir.Table, column: str, reason: ir.Value | str) -> ir.Table:
+    return rows.select(
+        _row=rows["_row"],
+        column_name=ibis.literal(column),
+        reason=(ibis.literal(reason) if isinstance(reason, str) else reason).cast("string"),
+    )
+
+
+def _row_rules(checked: ir.Table, table: TableSchema) -> list[ir.Table]:
+    parts = []
+    for group in table.one_of:
+        missing = checked.filter(ibis.and_(*(checked[c].isnull() for c in group)))
+        parts.append(_problem(missing, group[0], "needs a value in one of: " + ", ".join(group)))
+    for earlier, later in table.ordered:
+        reversed_order = checked.filter(checked[later] < checked[earlier])
+        parts.append(_problem(reversed_order, later, f"before {earlier}"))
+    if table.name == "feedback":
+        above = checked.filter(checked["score"] > checked["scale_max"])
+        top = above["scale_max"].cast("int64").cast("string")
+        parts.append(_problem(above, "score", "above the top of the scale (" + top + ")"))
+    return parts
+
+
+def _usable(checked: ir.Table, columns: list[str]) -> ir.Table:
+    return checked.filter(
+        ibis.and_(*(checked[error_column(k)].isnull() & checked[k].notnull() for k in columns))
+    )
 
 
 def _duplicate_keys(checked: ir.Table, table: TableSchema) -> ir.Table:
-    """Later rows repeating a key already seen in the same file are errors."""
+    """Later rows repeating a key already seen in the same file.
+
+    Keys are first grouped by their 64-bit hash (cheap, whatever the key's type);
+    only rows whose hash repeats are compared exactly.
+    """
     keys = list(table.key)
-    usable = ibis.and_(*(checked[error_column(k)].isnull() & checked[k].notnull() for k in keys))
-    # an aggregate, not a window: only the (few) repeated keys come back to be joined
-    candidates = checked.filter(usable)
-    counted = candidates.group_by(keys).aggregate(
-        _first_row=candidates["_row"].min(), _copies=candidates.count()
+    usable = _usable(checked, keys)
+    text = usable[keys[0]].cast("string")
+    for key in keys[1:]:
+        text = text + "\x1f" + usable[key].cast("string")
+    hashed = usable.select("_row", *keys, _hash=text.hash())
+    repeated_hashes = (
+        hashed.group_by("_hash").aggregate(_copies=hashed.count()).filter(lambda t: t._copies > 1)
     )
-    repeated = counted.filter(counted["_copies"] > 1).drop("_copies")
-    repeated = repeated.rename({f"_dup__{k}": k for k in keys})
-    joined = checked.left_join(repeated, [checked[k] == repeated[f"_dup__{k}"] for k in keys])
+    candidates = hashed.semi_join(repeated_hashes, "_hash")
+    firsts = candidates.group_by(keys).aggregate(_first_row=candidates["_row"].min())
+    joined = candidates.join(firsts, keys)
+    later = joined.filter(joined["_row"] != joined["_first_row"])
     label = "+".join(keys)
-    reason = f"duplicate {label}: first seen on row " + joined["_first_row"].cast("string")
-    duplicate = joined["_first_row"].notnull() & (joined["_row"] != joined["_first_row"])
-    checked = _add_error(joined, keys[0], duplicate, reason)
-    return checked.drop("_first_row", *(f"_dup__{k}" for k in keys))
+    reason = f"duplicate {label}: first seen on row " + later["_first_row"].cast("string")
+    return _problem(later, keys[0], reason)
 
 
 def _unknown_customers(checked: ir.Table, known_customers: ir.Table) -> ir.Table:
-    # customer ids are unique in the customers table (its key): no distinct needed
-    known = known_customers.select(_known_id=known_customers["customer_id"])
-    joined = checked.left_join(known, checked["customer_id"] == known["_known_id"])
-    unknown = (
-        joined["customer_id"].notnull()
-        & joined[error_column("customer_id")].isnull()
-        & joined["_known_id"].isnull()
+    # customer ids are unique in the customers table (its key)
+    usable = _usable(checked, ["customer_id"])
+    unknown = usable.anti_join(known_customers.select("customer_id"), "customer_id")
+    return _problem(
+        unknown,
+        "customer_id",
+        "unknown customer: import it into customers first, or use --create-missing-customers",
     )
-    reason = ibis.literal(
-        "unknown customer: import it into customers first, or use --create-missing-customers"
-    )
-    return _add_error(joined, "customer_id", unknown, reason).drop("_known_id")
