@@ -130,10 +130,13 @@ def import_file(
             "_row", **{target: rows[h] for h, target in header_map.columns.items()}
         )
         options = parse_options(workspace, mapped, schema, day_first, staged.clean)
-        parsed = engine.create_table_with_progress(
-            f"_parsed_{stage_name}",
-            parsed_rows(mapped, schema, options),
-            lambda fraction: report("parsing", fraction),
+        parsed_expr = parsed_rows(mapped, schema, options)
+        parsed = (
+            parsed_expr  # typed columns parse cheaply: parse and check in one pass
+            if prepared.format == "parquet"
+            else engine.create_table_with_progress(
+                f"_parsed_{stage_name}", parsed_expr, lambda fraction: report("parsing", fraction)
+            )
         )
         source = Source(
             file=str(path),
@@ -260,10 +263,12 @@ def validate_and_load(
             f"_parsed_{tag}", parsed_rows(mapped, schema, options), temp=True
         )
     try:
-        checked = engine.create_table(
-            f"_checked_{tag}", checked_rows(parsed, schema, options), temp=True
+        checked = engine.create_table_with_progress(
+            f"_checked_{tag}",
+            checked_rows(parsed, schema, options),
+            lambda fraction: report("checking", fraction),
         )
-        engine.drop_table(parsed.get_name())  # everything it held is in checked now
+        _drop_parsed(workspace, parsed)  # everything it held is in checked now
         problems = engine.create_table(
             f"_problems_{tag}", row_problems(checked, schema, known), temp=True
         )
@@ -369,6 +374,14 @@ def validate_and_load(
         for name in ("_parsed_", "_checked_", "_problems_", "_bad_", "_errors_", "_classified_"):
             engine.drop_table(name + tag)
     return result
+
+
+def _drop_parsed(workspace: Workspace, parsed: ir.Table) -> None:
+    """Free a stored ``_parsed_`` table (an unstored expression needs nothing)."""
+    op = parsed.op()
+    name = getattr(op, "name", None)
+    if isinstance(name, str) and name.startswith("_parsed_"):
+        workspace.engine.drop_table(name)
 
 
 def _stored_types(workspace: Workspace, table: str) -> ibis.Schema:

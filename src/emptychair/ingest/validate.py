@@ -39,7 +39,11 @@ def parsed_rows(stage: ir.Table, table: TableSchema, options: ParseOptions) -> i
     for column in table.columns:
         raw = stage[column.name] if column.name in stage.columns else ibis.null().cast("string")
         columns[column.name] = parse_value(column, raw, options)
-        columns[PRESENT_PREFIX + column.name] = clean_text(raw, options.clean_input).notnull()
+        if options.clean_input or not raw.type().is_string():
+            present = raw.notnull()  # typed or already trimmed: no text to clean
+        else:
+            present = clean_text(raw).notnull()
+        columns[PRESENT_PREFIX + column.name] = present
     return stage.select(**columns)
 
 

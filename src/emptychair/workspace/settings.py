@@ -27,7 +27,7 @@ class EngineSettings:
 
     backend: str = "duckdb"
     database: str = "emptychair.duckdb"
-    memory_limit: str = "1536MB"
+    memory_limit: str = "1GB"
     threads: int = 0
     spark_master: str = "local[2]"
     spark_conf: dict[str, str] = field(default_factory=dict)

@@ -81,8 +81,15 @@ def _clean(column: str, dtype: str) -> str:
     name = quote(column)
     if dtype != "VARCHAR":
         return name
+    # prefix/suffix tests are several times cheaper than a regular expression
+    padded = " OR ".join(
+        f"{test}({name}, {char})"
+        for char in ("' '", "chr(9)", "chr(160)")
+        for test in ("prefix", "suffix")
+    )
+    blanks = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
     return (
-        f"CASE WHEN regexp_matches({name}, '^\\s|\\s$') THEN nullif(trim({name}, ' \t\r\n'), '') "
+        f"CASE WHEN {padded} THEN nullif(trim({name}, {blanks}), '') "
         f"ELSE nullif({name}, '') END AS {name}"
     )
 
