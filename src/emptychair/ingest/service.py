@@ -7,7 +7,6 @@ it was, and importing the same file again changes nothing.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,15 +16,16 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from emptychair._version import __version__
 from emptychair.errors import StrictImportError, WorkspaceError
 from emptychair.ingest import quarantine
+from emptychair.ingest.batches import error_frame, previous_batch, record_batch
 from emptychair.ingest.files import prepare
 from emptychair.ingest.mapping import map_headers, parse_map_options
-from emptychair.ingest.parse import _NUMERIC_DATE, ParseOptions, clean_text
+from emptychair.ingest.options import parse_options
+from emptychair.ingest.parse import ParseOptions
 from emptychair.ingest.result import ImportResult, mask_personal_values
 from emptychair.ingest.validate import bad_rows, checked_rows, parsed_rows, row_problems
-from emptychair.schema import Kind, TableSchema, get_table
+from emptychair.schema import TableSchema, get_table
 from emptychair.workspace import CsvOptions, Workspace, new_batch_id, utc_now
 from emptychair.workspace.internal import ROW_METADATA
 
@@ -130,14 +130,6 @@ def import_file(
             "_row", **{target: rows[h] for h, target in header_map.columns.items()}
         )
         options = parse_options(workspace, mapped, schema, day_first, staged.clean)
-        parsed_expr = parsed_rows(mapped, schema, options)
-        parsed = (
-            parsed_expr  # typed columns parse cheaply: parse and check in one pass
-            if prepared.format == "parquet"
-            else engine.create_table_with_progress(
-                f"_parsed_{stage_name}", parsed_expr, lambda fraction: report("parsing", fraction)
-            )
-        )
         source = Source(
             file=str(path),
             file_hash=prepared.sha256,
@@ -162,11 +154,9 @@ def import_file(
             strict=strict,
             create_missing_customers=create_missing_customers,
             options=options,
-            parsed=parsed,
             progress=report,
         )
     finally:
-        engine.drop_table(f"_parsed_{stage_name}")
         drop = getattr(engine, "drop_staged", None)
         if drop is not None:
             drop(stage_name)
@@ -180,54 +170,6 @@ def _require_writable(workspace: Workspace) -> None:
         raise WorkspaceError(f"{workspace.path}: opened read-only; open it for writing to import")
 
 
-def parse_options(
-    workspace: Workspace,
-    mapped: ir.Table,
-    schema: TableSchema,
-    day_first: bool | None,
-    clean_input: bool = False,
-) -> ParseOptions:
-    """How to read this file's values: date order (guessed when not given) and limits."""
-    settings = workspace.settings.imports
-    return ParseOptions(
-        now=utc_now(),
-        day_first=guess_day_first(workspace, mapped, schema) if day_first is None else day_first,
-        future_tolerance_minutes=settings.future_tolerance_minutes,
-        earliest=pd.Timestamp(settings.earliest_date).to_pydatetime(),
-        clean_input=clean_input,
-    )
-
-
-def guess_day_first(
-    workspace: Workspace, mapped: ir.Table, schema: TableSchema, sample: int = 200_000
-) -> bool:
-    """``False`` only when some date's second part exceeds 12 and no first part does.
-
-    Looks at the first ``sample`` rows, enough for any real export.
-    """
-    mapped = mapped.limit(sample)
-    firsts, seconds = [], []
-    for column in schema.columns:
-        if column.kind not in (Kind.TIMESTAMP, Kind.DATE) or column.name not in mapped.columns:
-            continue
-        if not mapped[column.name].type().is_string():
-            continue
-        text = clean_text(mapped[column.name])
-        firsts.append(text.re_extract(_NUMERIC_DATE, 1).nullif("").cast("int64").max())
-        seconds.append(text.re_extract(_NUMERIC_DATE, 2).nullif("").cast("int64").max())
-    if not firsts:
-        return True
-    row = workspace.to_pandas(
-        mapped.aggregate(
-            **{f"f{i}": f for i, f in enumerate(firsts)},
-            **{f"s{i}": s for i, s in enumerate(seconds)},
-        )
-    )
-    first_max = max((v for v in row.filter(like="f").iloc[0] if pd.notna(v)), default=0)
-    second_max = max((v for v in row.filter(like="s").iloc[0] if pd.notna(v)), default=0)
-    return not (second_max > 12 and first_max <= 12)
-
-
 def validate_and_load(
     workspace: Workspace,
     schema: TableSchema,
@@ -239,7 +181,6 @@ def validate_and_load(
     create_missing_customers: bool = False,
     day_first: bool | None = None,
     options: ParseOptions | None = None,
-    parsed: ir.Table | None = None,
     progress: Progress | None = None,
     kind: str = "import",
     after_load: Callable[[ir.Table, str], None] | None = None,
@@ -258,17 +199,14 @@ def validate_and_load(
     known = None if schema.name == "customers" or create_missing_customers else customers
     report("validating", 0.0)
     tag = batch_id.replace("-", "_")
-    if parsed is None:
-        parsed = engine.create_table(
-            f"_parsed_{tag}", parsed_rows(mapped, schema, options), temp=True
-        )
+    # each cell is parsed once (fast paths first) and checked in the same pass
+    parsed = parsed_rows(mapped, schema, options)
     try:
         checked = engine.create_table_with_progress(
             f"_checked_{tag}",
             checked_rows(parsed, schema, options),
             lambda fraction: report("checking", fraction),
         )
-        _drop_parsed(workspace, parsed)  # everything it held is in checked now
         problems = engine.create_table(
             f"_problems_{tag}", row_problems(checked, schema, known), temp=True
         )
@@ -281,10 +219,10 @@ def validate_and_load(
             checked, problems, bad, mapped, schema, any_bad=bool(counts["bad"])
         )
         errors = engine.create_table(f"_errors_{tag}", errors, temp=True)
-        error_frame = _error_frame(workspace, errors, rejects, source)
+        problem_report = error_frame(workspace, errors, rejects, source.file)
         rows_bad = int(counts["bad"]) + len(rejects)
         if strict and rows_bad:
-            preview = mask_personal_values(error_frame.head(10), schema.name)
+            preview = mask_personal_values(problem_report.head(10), schema.name)
             raise StrictImportError(
                 f"{source.file}: --strict refused the file: {rows_bad} of "
                 f"{int(counts['rows']) + len(rejects)} rows are bad; nothing was loaded.\n"
@@ -362,26 +300,18 @@ def validate_and_load(
                 ignored_columns=source.ignored,
                 notes=source.notes,
                 previously_imported=(
-                    _previous_batch(workspace, source.file_hash, schema.name)
+                    previous_batch(workspace, source.file_hash, schema.name)
                     if kind == "import"
                     else None
                 ),
-                errors=error_frame,
+                errors=problem_report,
             )
-            _record_batch(workspace, result, started_at, kind, options, source.provided)
+            record_batch(workspace, result, started_at, kind, options, source.provided)
         report("loading", 1.0)
     finally:
-        for name in ("_parsed_", "_checked_", "_problems_", "_bad_", "_errors_", "_classified_"):
+        for name in ("_checked_", "_problems_", "_bad_", "_errors_", "_classified_"):
             engine.drop_table(name + tag)
     return result
-
-
-def _drop_parsed(workspace: Workspace, parsed: ir.Table) -> None:
-    """Free a stored ``_parsed_`` table (an unstored expression needs nothing)."""
-    op = parsed.op()
-    name = getattr(op, "name", None)
-    if isinstance(name, str) and name.startswith("_parsed_"):
-        workspace.engine.drop_table(name)
 
 
 def _stored_types(workspace: Workspace, table: str) -> ibis.Schema:
@@ -436,69 +366,3 @@ def _create_missing_customers(
         ).cast(schema)
         workspace.engine.insert("customers", stubs)
     return count
-
-
-def _error_frame(
-    workspace: Workspace, errors: ir.Table, rejects: pd.DataFrame, source: Source
-) -> pd.DataFrame:
-    frame = workspace.to_pandas(errors.order_by(["row_number", "column_name"]).limit(1000))
-    frame = frame.rename(columns={"row_number": "row", "column_name": "column"})
-    if len(rejects):
-        lines = rejects.assign(column=None)[["row", "column", "value", "reason"]]
-        frame = pd.concat([lines, frame], ignore_index=True).sort_values("row", kind="stable")
-    frame.insert(0, "file", source.file)
-    return frame[["file", "row", "column", "value", "reason"]].reset_index(drop=True)
-
-
-def _previous_batch(workspace: Workspace, file_hash: str, table: str) -> str | None:
-    batches = workspace.table("_batches")
-    earlier = batches.filter(
-        (batches["file_hash"] == file_hash) & (batches["table_name"] == table)
-    ).order_by(ibis.desc("started_at"))
-    frame = workspace.to_pandas(earlier.select("batch_id").limit(1))
-    return None if frame.empty else str(frame["batch_id"].iloc[0])
-
-
-def _record_batch(
-    workspace: Workspace,
-    result: ImportResult,
-    started_at: object,
-    kind: str,
-    options: ParseOptions,
-    provided: set[str] | None,
-) -> None:
-    parameters = json.dumps(
-        {
-            "columns": sorted(provided) if provided is not None else None,
-            "mapping": result.mapping,
-            "ignored": result.ignored_columns,
-            "day_first": options.day_first,
-            "encoding": result.encoding,
-            "delimiter": result.delimiter,
-        },
-        ensure_ascii=False,
-    )
-    row = ibis.memtable(
-        pd.DataFrame(
-            [
-                {
-                    "batch_id": result.batch_id,
-                    "kind": kind,
-                    "table_name": result.table,
-                    "source_file": result.file,
-                    "file_hash": result.file_hash,
-                    "started_at": started_at,
-                    "finished_at": utc_now(),
-                    "library_version": __version__,
-                    "rows_read": result.rows_read,
-                    "rows_loaded": result.rows_loaded,
-                    "rows_updated": result.rows_updated,
-                    "rows_unchanged": result.rows_unchanged,
-                    "rows_quarantined": result.rows_quarantined,
-                    "parameters": parameters,
-                    "status": "committed",
-                }
-            ]
-        )
-    )
-    workspace.engine.insert("_batches", row.cast(workspace.table("_batches").schema()))

@@ -31,9 +31,9 @@ def parsed_rows(stage: ir.Table, table: TableSchema, options: ParseOptions) -> i
     """Step one: each raw column parsed once into its typed value.
 
     The result has ``_row``, one typed column per canonical column (integers still
-    as floats) and ``_present__<column>`` (the raw cell held something). Engines
-    should store it before :func:`checked_rows`, so that the regular expressions
-    run once per cell.
+    as floats) and ``_present__<column>`` (the raw cell held something). Plain
+    values take fast paths, so :func:`checked_rows` can run over it in the same
+    pass; on engines without that, store it first.
     """
     columns: dict[str, ir.Value] = {"_row": stage["_row"]}
     for column in table.columns:
