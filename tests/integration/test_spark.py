@@ -66,7 +66,8 @@ def test_validation_gives_the_same_rows_on_spark_and_duckdb(spark_session: objec
         bad = bad_rows(checked, problems, schema)
         results.append(
             (
-                _normalise(con.execute(checked)),
+                # the key hash is each engine's own (only its repeats matter)
+                _normalise(con.execute(checked.drop("_key_hash"))),
                 _normalise(con.execute(problems)),
                 sorted(con.execute(bad)["_row"]),
             )

@@ -204,12 +204,10 @@ def validate_and_load(
     try:
         checked = engine.create_table_with_progress(
             f"_checked_{tag}",
-            checked_rows(parsed, schema, options),
+            checked_rows(parsed, schema, options, known),
             lambda fraction: report("checking", fraction),
         )
-        problems = engine.create_table(
-            f"_problems_{tag}", row_problems(checked, schema, known), temp=True
-        )
+        problems = engine.create_table(f"_problems_{tag}", row_problems(checked, schema), temp=True)
         bad = engine.create_table(f"_bad_{tag}", bad_rows(checked, problems, schema), temp=True)
         report("validating", 1.0)
         counts = pd.Series(

@@ -47,7 +47,12 @@ def parsed_rows(stage: ir.Table, table: TableSchema, options: ParseOptions) -> i
     return stage.select(**columns)
 
 
-def checked_rows(parsed: ir.Table, table: TableSchema, options: ParseOptions) -> ir.Table:
+def checked_rows(
+    parsed: ir.Table,
+    table: TableSchema,
+    options: ParseOptions,
+    known_customers: ir.Table | None = None,
+) -> ir.Table:
     """Step two: the final typed values and one error column per column.
 
     Parameters
@@ -58,6 +63,9 @@ def checked_rows(parsed: ir.Table, table: TableSchema, options: ParseOptions) ->
         The canonical table the rows are for.
     options
         How dates were read, and the plausible date range.
+    known_customers
+        A table with a ``customer_id`` column: rows referring to other customers
+        get an "unknown customer" error. ``None`` skips the check.
 
     Returns
     -------
@@ -65,6 +73,11 @@ def checked_rows(parsed: ir.Table, table: TableSchema, options: ParseOptions) ->
         ``_row``, every canonical column and ``_error__<column>`` (null when the
         value is fine). Rules across rows and tables are in :func:`row_problems`.
     """
+    checks_customers = known_customers is not None and "customer_id" in table.column_names
+    if known_customers is not None and checks_customers:
+        # looked up in the same pass; customer ids are unique in customers (its key)
+        known = known_customers.select(_known_id=known_customers["customer_id"])
+        parsed = parsed.left_join(known, parsed["customer_id"] == known["_known_id"])
     values: dict[str, ir.Value] = {"_row": parsed["_row"]}
     errors: dict[str, ir.Value] = {}
     for column in table.columns:
@@ -77,7 +90,38 @@ def checked_rows(parsed: ir.Table, table: TableSchema, options: ParseOptions) ->
             values["scale_max"],
             values["kind"].substitute(DEFAULT_SCALE, else_=ibis.null()).cast("float64"),
         )
+    values[KEY_HASH] = _key_hash(values, errors, table)
+    if checks_customers:
+        name = error_column("customer_id")
+        unknown = values["customer_id"].notnull() & parsed["_known_id"].isnull()
+        errors[name] = ibis.coalesce(
+            errors[name], ibis.ifelse(unknown, UNKNOWN_CUSTOMER, ibis.null()).cast("string")
+        )
     return parsed.select(**values, **errors)
+
+
+KEY_HASH = "_key_hash"
+
+
+def _key_hash(
+    values: dict[str, ir.Value], errors: dict[str, ir.Value], table: TableSchema
+) -> ir.Value:
+    """A 64-bit hash of the row's key, null when the key is missing or unreadable.
+
+    Rows are grouped by it to find repeated keys cheaply; only rows whose hash
+    repeats are compared exactly.
+    """
+    keys = list(table.key)
+    text = values[keys[0]].cast("string")
+    for key in keys[1:]:
+        text = text + "\x1f" + values[key].cast("string")
+    usable = ibis.and_(*(errors[error_column(k)].isnull() & values[k].notnull() for k in keys))
+    return ibis.ifelse(usable, text.hash(), ibis.null()).cast("int64")
+
+
+UNKNOWN_CUSTOMER = (
+    "unknown customer: import it into customers first, or use --create-missing-customers"
+)
 
 
 def has_column_error(checked: ir.Table, table: TableSchema) -> ir.BooleanValue:
@@ -141,15 +185,10 @@ def _duplicate_keys(checked: ir.Table, table: TableSchema) -> ir.Table:
     only rows whose hash repeats are compared exactly.
     """
     keys = list(table.key)
-    usable = _usable(checked, keys)
-    text = usable[keys[0]].cast("string")
-    for key in keys[1:]:
-        text = text + "\x1f" + usable[key].cast("string")
-    hashed = usable.select("_row", *keys, _hash=text.hash())
-    repeated_hashes = (
-        hashed.group_by("_hash").aggregate(_copies=hashed.count()).filter(lambda t: t._copies > 1)
-    )
-    candidates = hashed.semi_join(repeated_hashes, "_hash")
+    hashed = checked.filter(checked[KEY_HASH].notnull())
+    counted = hashed.group_by(KEY_HASH).aggregate(_copies=hashed.count())
+    repeated_hashes = counted.filter(counted["_copies"] > 1).select(KEY_HASH)
+    candidates = hashed.semi_join(repeated_hashes, KEY_HASH).select("_row", *keys)
     firsts = candidates.group_by(keys).aggregate(_first_row=candidates["_row"].min())
     joined = candidates.join(firsts, keys)
     later = joined.filter(joined["_row"] != joined["_first_row"])
