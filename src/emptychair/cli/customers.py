@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from emptychair.cli.options import JsonOption, WorkspaceOption, open_workspace
+from emptychair.cli.options import JsonOption, MaskOption, WorkspaceOption, open_workspace
 from emptychair.cli.output import console, print_frame, print_json, print_mapping, records
 from emptychair.customers import Customer360
 from emptychair.identity import explain, relink, unmerge
@@ -57,9 +57,7 @@ def register(app: typer.Typer) -> None:
         customer_id: IdArgument,
         workspace: WorkspaceOption = None,
         limit: Annotated[int, typer.Option(help="Timeline events to show.")] = 50,
-        mask: Annotated[
-            bool, typer.Option("--mask", help="Hide personal fields (e-mail, phone, names...).")
-        ] = False,
+        mask: MaskOption = False,
         json: JsonOption = False,
     ) -> None:
         """Profile, consents and every order, contact, answer and complaint, newest first."""
@@ -77,9 +75,7 @@ def register(app: typer.Typer) -> None:
         text: Annotated[str, typer.Argument(help="Part of an id, e-mail, phone or name.")],
         workspace: WorkspaceOption = None,
         limit: Annotated[int, typer.Option(help="Most results to show.")] = 20,
-        mask: Annotated[
-            bool, typer.Option("--mask", help="Hide personal fields (e-mail, phone, names...).")
-        ] = False,
+        mask: MaskOption = False,
         json: JsonOption = False,
     ) -> None:
         """Find customers by id, e-mail, phone or name (case and accents ignored)."""

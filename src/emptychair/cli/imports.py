@@ -17,7 +17,12 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from emptychair.cli.options import JsonOption, WorkspaceOption, open_workspace
+from emptychair.cli.options import (
+    CreateMissingOption,
+    JsonOption,
+    WorkspaceOption,
+    open_workspace,
+)
 from emptychair.cli.output import console, errors, print_frame, print_json, print_mapping
 from emptychair.errors import ImportFileError
 from emptychair.ingest import quarantine
@@ -106,13 +111,7 @@ def register(app: typer.Typer) -> None:
         strict: Annotated[
             bool, typer.Option("--strict", help="Refuse the whole file if any row is bad.")
         ] = False,
-        create_missing_customers: Annotated[
-            bool,
-            typer.Option(
-                "--create-missing-customers",
-                help="Create bare customers for unknown customer ids instead of quarantining.",
-            ),
-        ] = False,
+        create_missing_customers: CreateMissingOption = False,
         file_format: Annotated[
             str | None, typer.Option("--format", help="csv, parquet or jsonl (default: extension).")
         ] = None,
@@ -219,13 +218,7 @@ def register(app: typer.Typer) -> None:
         file: Annotated[
             Path | None, typer.Option("--file", help="Fixed rows, from `quarantine export`.")
         ] = None,
-        create_missing_customers: Annotated[
-            bool,
-            typer.Option(
-                "--create-missing-customers",
-                help="Create bare customers for unknown customer ids instead of quarantining.",
-            ),
-        ] = False,
+        create_missing_customers: CreateMissingOption = False,
         json: JsonOption = False,
     ) -> None:
         """Check open rows again (after fixing them or loading missing customers)."""
