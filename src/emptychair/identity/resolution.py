@@ -123,36 +123,21 @@ def compute_links(workspace: Workspace) -> pd.DataFrame:
     ).sort_values(["component", "created_at", "customer_id"], na_position="last")
     golden = order.groupby("component")["customer_id"].first()
     order["golden_id"] = order["component"].map(golden)
+    # each record's reason: the keys it shares, and the record it shares them with
+    # (the first holder of the key, or for that first holder the next one)
     keys = keys.assign(anchor_id=ids[anchor])
-    reasons = (
-        keys[keys["customer_id"] != keys["anchor_id"]]
-        .groupby("customer_id")
-        .agg(
-            rule=(
-                "key_kind",
-                lambda k: _describe(sorted(set(k))),
-            ),
-            linked_to=("anchor_id", "first"),
-        )
+    shared = keys[keys["customer_id"] != keys["anchor_id"]]
+    edges = pd.concat(
+        [
+            shared.assign(record=shared["customer_id"], other=shared["anchor_id"], side=0),
+            shared.assign(record=shared["anchor_id"], other=shared["customer_id"], side=1),
+        ]
+    ).sort_values(["record", "side", "other"])
+    reasons = edges.groupby("record").agg(
+        rule=("key_kind", lambda k: _describe(sorted(set(k)))),
+        linked_to=("other", "first"),
     )
     links = order.join(reasons, on="customer_id")
-    # records that are only anchors still have a reason: they share a key with a later record
-    anchors_only = links["rule"].isna()
-    if anchors_only.any():
-        partner = (
-            keys[keys["anchor_id"] != keys["customer_id"]]
-            .groupby("anchor_id")
-            .agg(
-                rule=("key_kind", lambda k: _describe(sorted(set(k)))),
-                linked_to=("customer_id", "first"),
-            )
-        )
-        filled = links.loc[anchors_only, "customer_id"].map(partner["rule"])
-        links.loc[anchors_only, "rule"] = filled
-        links.loc[anchors_only, "linked_to"] = links.loc[anchors_only, "customer_id"].map(
-            partner["linked_to"]
-        )
-    links["rule"] = links["rule"].fillna("golden record")
     return links[columns].reset_index(drop=True)
 
 

@@ -20,7 +20,7 @@ from emptychair.ingest.validate import error_column
 if TYPE_CHECKING:
     from emptychair.ingest.service import Source
 from emptychair.schema import TableSchema
-from emptychair.workspace import Workspace, utc_now
+from emptychair.workspace import Workspace
 from emptychair.workspace.internal import quarantine_table_name
 
 OPEN, RESOLVED, DISMISSED = "open", "resolved", "dismissed"
@@ -30,11 +30,14 @@ def error_rows(
     checked: ir.Table,
     problems: ir.Table,
     bad: ir.Table,
-    mapped: ir.Table,
+    raw_bad: ir.Table,
     schema: TableSchema,
     any_bad: bool = True,
 ) -> ir.Table:
-    """One row per problem: ``row_number``, ``column_name``, ``value`` (as read), ``reason``."""
+    """One row per problem: ``row_number``, ``column_name``, ``value`` (as read), ``reason``.
+
+    ``raw_bad`` is :func:`raw_rows`, stored: the bad rows as read, as text.
+    """
     if not any_bad:
         return ibis.memtable(
             pd.DataFrame(
@@ -47,7 +50,6 @@ def error_rows(
             )
         )
     flagged = checked.semi_join(bad, "_row")
-    raw_bad = mapped.semi_join(bad, "_row")
     parts = []
     for column in schema.column_names:
         reason = flagged[error_column(column)]
@@ -58,16 +60,14 @@ def error_rows(
             row_number=problems["_row"], column_name=problems["column_name"], reason="reason"
         )
         found = own.union(other)
-        if column in raw_bad.columns:
-            raw = raw_bad.select(_r=raw_bad["_row"], value=raw_bad[column].cast("string"))
-            found = found.left_join(raw, found["row_number"] == raw["_r"]).drop("_r")
-        else:
-            found = found.mutate(value=ibis.null().cast("string"))
+        raw = raw_bad.select(_r=raw_bad["_row"], value=raw_bad[column])
+        found = found.left_join(raw, found["row_number"] == raw["_r"]).drop("_r")
         parts.append(found.select("row_number", "column_name", "value", "reason"))
     return ibis.union(*parts)
 
 
-def _raw_rows(mapped: ir.Table, bad: ir.Table, schema: TableSchema) -> ir.Table:
+def raw_rows(mapped: ir.Table, bad: ir.Table, schema: TableSchema) -> ir.Table:
+    """The bad rows as read, every canonical column as text (absent ones null)."""
     rows = mapped.semi_join(bad, "_row")
     return rows.select(
         "_row",
@@ -82,56 +82,46 @@ def replace_open(
     workspace: Workspace,
     schema: TableSchema,
     mapped: ir.Table,
-    bad: ir.Table,
+    raw_bad: ir.Table,
     errors: ir.Table,
     rejects: pd.DataFrame,
     source: Source,
     batch_id: str,
     kind: str,
-    any_bad: bool = True,
 ) -> None:
-    """Write this batch's quarantine, replacing earlier entries for the same file's rows."""
+    """Write this batch's quarantine, replacing earlier entries for the same file's rows.
+
+    An import replaces every entry of its file; a retry (``mapped`` holds the rows
+    it re-checked) replaces the entries of those rows only.
+    """
     engine = workspace.engine
-    file_hash = source.file_hash
     rows_table = quarantine_table_name(schema.name)
-    scope = mapped.select(_file_hash=ibis.literal(file_hash), _row=mapped["_row"])
-    if len(rejects):
-        lines = ibis.memtable(
-            pd.DataFrame({"_file_hash": file_hash, "_row": rejects["row"].astype("int64")})
-        )
-        scope = scope.union(lines)
     if kind == "import":
-        # a new import of a file replaces every entry of that file
-        scope = ibis.memtable(pd.DataFrame({"_file_hash": [file_hash]}))
-        engine.delete_matching(rows_table, scope, ["_file_hash"])
-        problems = workspace.table("_quarantine")
-        same_file = problems.filter(
-            (problems["file_hash"] == file_hash) & (problems["table_name"] == schema.name)
+        this_file = ibis.memtable(
+            pd.DataFrame({"file_hash": [source.file_hash], "table_name": [schema.name]})
         )
-        engine.delete_matching("_quarantine", same_file, ["file_hash", "table_name"])
+        engine.delete_matching(
+            rows_table, this_file.select(_file_hash=this_file["file_hash"]), ["_file_hash"]
+        )
+        engine.delete_matching("_quarantine", this_file, ["file_hash", "table_name"])
     else:
-        # a retry replaces the entries of the rows it re-checked
-        engine.delete_matching(rows_table, scope, ["_file_hash", "_row"])
-        problems_scope = scope.select(file_hash=scope["_file_hash"], row_number=scope["_row"])
-        engine.delete_matching("_quarantine", problems_scope, ["file_hash", "row_number"])
-    if any_bad:
-        _insert_raw_rows(workspace, schema, mapped, bad, source, batch_id)
-    if any_bad:
-        _insert_problems(workspace, schema, errors, source, batch_id)
+        rows = mapped.select(file_hash=ibis.literal(source.file_hash), row_number=mapped["_row"])
+        engine.delete_matching(
+            rows_table,
+            rows.select(_file_hash=rows["file_hash"], _row=rows["row_number"]),
+            ["_file_hash", "_row"],
+        )
+        engine.delete_matching("_quarantine", rows, ["file_hash", "row_number"])
+    _insert_raw_rows(workspace, schema, raw_bad, source, batch_id)
+    _insert_problems(workspace, schema, errors, source, batch_id)
     if len(rejects):
         _insert_rejects(workspace, schema, rejects, source, batch_id)
 
 
 def _insert_raw_rows(
-    workspace: Workspace,
-    schema: TableSchema,
-    mapped: ir.Table,
-    bad: ir.Table,
-    source: Source,
-    batch_id: str,
+    workspace: Workspace, schema: TableSchema, raw: ir.Table, source: Source, batch_id: str
 ) -> None:
     rows_table = quarantine_table_name(schema.name)
-    raw = _raw_rows(mapped, bad, schema)
     stored = workspace.table(rows_table).schema()
     workspace.engine.insert(
         rows_table,
@@ -189,27 +179,36 @@ def resolve_loaded(
     workspace: Workspace, schema: TableSchema, loaded: ir.Table, batch_id: str
 ) -> None:
     """Mark open quarantined rows resolved when a row with their key has now been loaded."""
-    rows_table = quarantine_table_name(schema.name)
-    stored = workspace.table(rows_table)
+    if schema.name == "consents":
+        return  # consent keys include a timestamp whose text form varies: resolved by retry only
+    stored = workspace.table(quarantine_table_name(schema.name))
     # rows quarantined by this very batch (e.g. duplicates of a loaded key) stay open
     open_rows = stored.filter((stored["_status"] == OPEN) & (stored["_batch_id"] != batch_id))
     keys = loaded.select(*(loaded[k].cast("string").name(k) for k in schema.key))
-    if schema.name == "consents":
-        return  # consent keys include a timestamp whose text form varies: resolved by retry only
     matched = open_rows.semi_join(keys, list(schema.key))
-    if not int(workspace.engine.execute(matched.count())):
-        return
-    matched = workspace.engine.create_table("_resolved_now", matched, temp=True, overwrite=True)
-    workspace.engine.delete_matching(rows_table, matched, ["_file_hash", "_row"])
-    workspace.engine.insert(
+    if int(workspace.engine.execute(matched.count())):
+        _close(workspace, schema.name, matched, RESOLVED, batch_id)
+
+
+def _close(
+    workspace: Workspace, table: str, rows: ir.Table, status: str, batch_id: str | None
+) -> None:
+    """Give quarantined ``rows`` a closing status and drop their open problems."""
+    engine = workspace.engine
+    rows_table = quarantine_table_name(table)
+    stored = workspace.table(rows_table).schema()
+    closing = engine.create_table("_closing_now", rows, temp=True, overwrite=True)
+    engine.delete_matching(rows_table, closing, ["_file_hash", "_row"])
+    engine.insert(
         rows_table,
-        matched.mutate(
-            _status=ibis.literal(RESOLVED), _resolved_batch_id=ibis.literal(batch_id)
-        ).cast(stored.schema()),
+        closing.mutate(
+            _status=ibis.literal(status),
+            _resolved_batch_id=ibis.literal(batch_id, type="string"),
+        ).cast(stored),
     )
-    problems = matched.select(file_hash=matched["_file_hash"], row_number=matched["_row"])
-    workspace.engine.delete_matching("_quarantine", problems, ["file_hash", "row_number"])
-    workspace.engine.drop_table("_resolved_now")
+    problems = closing.select(file_hash=closing["_file_hash"], row_number=closing["_row"])
+    engine.delete_matching("_quarantine", problems, ["file_hash", "row_number"])
+    engine.drop_table("_closing_now")
 
 
 def resolve_rows(
@@ -236,18 +235,12 @@ def dismiss(workspace: Workspace, batch_id: str) -> int:
     if not count:
         raise NotFoundError(f"no open quarantined problems in batch {batch_id!r}")
     table = str(engine.execute(mine["table_name"].min()))
-    rows_table = quarantine_table_name(table)
-    stored = workspace.table(rows_table)
+    stored = workspace.table(quarantine_table_name(table))
     rows = stored.filter((stored["_batch_id"] == batch_id) & (stored["_status"] == OPEN))
     with engine.transaction():
-        kept = engine.create_table("_dismissed_now", rows, temp=True, overwrite=True)
-        engine.delete_matching(rows_table, kept, ["_file_hash", "_row"])
-        engine.insert(
-            rows_table,
-            kept.mutate(_status=ibis.literal(DISMISSED)).cast(stored.schema()),
-        )
+        _close(workspace, table, rows, DISMISSED, None)
+        # unreadable lines have problems but no stored row
         engine.delete_matching("_quarantine", mine, ["batch_id"])
-        engine.drop_table("_dismissed_now")
     return count
 
 
@@ -269,7 +262,3 @@ def summary(workspace: Workspace) -> pd.DataFrame:
         reason=problems["reason"].mode(),
     )
     return workspace.to_pandas(grouped.order_by("batch_id"))
-
-
-def stamp_now() -> object:
-    return utc_now()

@@ -12,7 +12,7 @@ import pandas as pd
 
 from emptychair.errors import ImportFileError, NotFoundError
 from emptychair.ingest import quarantine
-from emptychair.ingest.export import write_csv
+from emptychair.ingest.export import unescape_cell, write_csv
 from emptychair.ingest.files import prepare
 from emptychair.ingest.result import ImportResult
 from emptychair.ingest.service import Source, validate_and_load
@@ -144,7 +144,7 @@ def _apply_fixes(rows: pd.DataFrame, path: Path, columns: tuple[str, ...]) -> pd
     fixed["_row"] = pd.to_numeric(fixed["_row"], errors="raise").astype("int64")
     for column in columns:
         if column in fixed.columns:
-            fixed[column] = fixed[column].map(_unescape).replace("", None)
+            fixed[column] = fixed[column].map(unescape_cell).replace("", None)
     keep = [c for c in ["_file_hash", "_row", *columns] if c in fixed.columns]
     merged = rows.merge(fixed[keep], on=KEY_COLUMNS, how="inner", suffixes=("_old", ""))
     if merged.empty:
@@ -153,9 +153,3 @@ def _apply_fixes(rows: pd.DataFrame, path: Path, columns: tuple[str, ...]) -> pd
         if f"{column}_old" in merged.columns:
             merged = merged.drop(columns=f"{column}_old")
     return merged
-
-
-def _unescape(value: object) -> object:
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value

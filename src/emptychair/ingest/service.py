@@ -157,9 +157,7 @@ def import_file(
             progress=report,
         )
     finally:
-        drop = getattr(engine, "drop_staged", None)
-        if drop is not None:
-            drop(stage_name)
+        engine.drop_staged(stage_name)
         prepared.cleanup()
     result.seconds = time.perf_counter() - started
     return result
@@ -202,31 +200,39 @@ def validate_and_load(
     # each cell is parsed once (fast paths first) and checked in the same pass
     parsed = parsed_rows(mapped, schema, options)
     try:
-        checked = engine.create_table_with_progress(
+        checked = engine.create_table(
             f"_checked_{tag}",
             checked_rows(parsed, schema, options, known),
-            lambda fraction: report("checking", fraction),
+            temp=True,
+            on_progress=lambda fraction: report("checking", fraction),
         )
         problems = engine.create_table(f"_problems_{tag}", row_problems(checked, schema), temp=True)
         bad = engine.create_table(f"_bad_{tag}", bad_rows(checked, problems, schema), temp=True)
         report("validating", 1.0)
-        counts = pd.Series(
-            {"rows": int(engine.execute(checked.count())), "bad": int(engine.execute(bad.count()))}
+        rows_checked = int(engine.execute(checked.count()))
+        rows_invalid = int(engine.execute(bad.count()))
+        # the bad rows as read, taken from the source once for the report and the quarantine
+        source_rows = mapped if rows_invalid else mapped.filter(ibis.literal(False))
+        raw_bad = engine.create_table(
+            f"_raw_bad_{tag}", quarantine.raw_rows(source_rows, bad, schema), temp=True
         )
-        errors = quarantine.error_rows(
-            checked, problems, bad, mapped, schema, any_bad=bool(counts["bad"])
+        errors = engine.create_table(
+            f"_errors_{tag}",
+            quarantine.error_rows(
+                checked, problems, bad, raw_bad, schema, any_bad=rows_invalid > 0
+            ),
+            temp=True,
         )
-        errors = engine.create_table(f"_errors_{tag}", errors, temp=True)
         problem_report = error_frame(workspace, errors, rejects, source.file)
-        rows_bad = int(counts["bad"]) + len(rejects)
+        rows_bad = rows_invalid + len(rejects)
         if strict and rows_bad:
             preview = mask_personal_values(problem_report.head(10), schema.name)
             raise StrictImportError(
                 f"{source.file}: --strict refused the file: {rows_bad} of "
-                f"{int(counts['rows']) + len(rejects)} rows are bad; nothing was loaded.\n"
+                f"{rows_checked + len(rejects)} rows are bad; nothing was loaded.\n"
                 + preview.to_string(index=False)
             )
-        good_rows = checked.anti_join(bad, "_row") if counts["bad"] else checked
+        good_rows = checked.anti_join(bad, "_row") if rows_invalid else checked
         good = good_rows.select(*schema.column_names)
         target = workspace.table(schema.name)
         to_write: ir.Table
@@ -243,7 +249,7 @@ def validate_and_load(
                 temp=True,
             )
         else:  # an empty table: every good row is new, nothing to compare
-            change_counts = {"new": int(counts["rows"]) - int(counts["bad"])}
+            change_counts = {"new": rows_checked - rows_invalid}
             to_write = good.mutate(_change=ibis.literal("new"))
         report("loading", 0.0)
         created = 0
@@ -254,9 +260,7 @@ def validate_and_load(
                 engine.delete_matching(schema.name, changed, schema.key)
             engine.insert(
                 schema.name,
-                to_write.select(*schema.column_names, **stamp).cast(
-                    _stored_types(workspace, schema.name)
-                ),
+                to_write.select(*schema.column_names, **stamp).cast(target.schema()),
             )
             if create_missing_customers and schema.name != "customers":
                 created = _create_missing_customers(workspace, good, batch_id, started_at)
@@ -264,13 +268,12 @@ def validate_and_load(
                 workspace,
                 schema,
                 mapped,
-                bad,
+                raw_bad,
                 errors,
                 rejects,
                 source,
                 batch_id,
                 kind,
-                any_bad=bool(counts["bad"]),
             )
             if kind == "import":
                 quarantine.resolve_loaded(workspace, schema, to_write, batch_id)
@@ -288,7 +291,7 @@ def validate_and_load(
                 file_format=source.file_format,
                 encoding=source.encoding,
                 delimiter=source.delimiter,
-                rows_read=int(counts["rows"]) + len(rejects),
+                rows_read=rows_checked + len(rejects),
                 rows_loaded=int(change_counts.get("new", 0)),
                 rows_updated=int(change_counts.get("updated", 0)),
                 rows_unchanged=int(change_counts.get("unchanged", 0)),
@@ -307,13 +310,9 @@ def validate_and_load(
             record_batch(workspace, result, started_at, kind, options, source.provided)
         report("loading", 1.0)
     finally:
-        for name in ("_checked_", "_problems_", "_bad_", "_errors_", "_classified_"):
+        for name in ("_checked_", "_problems_", "_bad_", "_raw_bad_", "_errors_", "_classified_"):
             engine.drop_table(name + tag)
     return result
-
-
-def _stored_types(workspace: Workspace, table: str) -> ibis.Schema:
-    return workspace.table(table).schema()
 
 
 def _classify(

@@ -22,6 +22,7 @@ import pandas as pd
 
 from emptychair.errors import WorkspaceError, WorkspaceLockedError
 from emptychair.workspace import staging
+from emptychair.workspace.staging import quote
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,15 @@ class Engine(ABC):
 
     @abstractmethod
     def create_table(
-        self, name: str, obj: ir.Table | ibis.Schema, *, temp: bool = False, overwrite: bool = False
-    ) -> ir.Table: ...
+        self,
+        name: str,
+        obj: ir.Table | ibis.Schema,
+        *,
+        temp: bool = False,
+        overwrite: bool = False,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> ir.Table:
+        """Create a table from a schema or an expression (``on_progress`` gets 0..1)."""
 
     @abstractmethod
     def insert(self, name: str, expr: ir.Table) -> None: ...
@@ -98,24 +106,14 @@ class Engine(ABC):
     def file_columns(self, path: Path, fmt: str, csv: CsvOptions) -> list[str]:
         raise WorkspaceError(f"the {self.name} engine cannot read files from this machine yet")
 
-    def create_table_with_progress(
-        self, name: str, expr: ir.Table, on_progress: Callable[[float], None] | None
-    ) -> ir.Table:
-        return self.create_table(name, expr, temp=True, overwrite=True)
+    def drop_staged(self, name: str) -> None:  # noqa: B027 - nothing staged by default
+        """Drop a staged file and its helper tables."""
 
     def close(self) -> None:  # noqa: B027 - engines without a connection keep the default
         """Release the connection."""
 
 
 _LOCK_PATTERN = re.compile(r"Conflicting lock is held in (?P<program>\S+) \(PID (?P<pid>\d+)\)")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 class DuckDBEngine(Engine):
@@ -162,17 +160,24 @@ class DuckDBEngine(Engine):
         return str(self.backend.compile(expr))
 
     def create_table(
-        self, name: str, obj: ir.Table | ibis.Schema, *, temp: bool = False, overwrite: bool = False
+        self,
+        name: str,
+        obj: ir.Table | ibis.Schema,
+        *,
+        temp: bool = False,
+        overwrite: bool = False,
+        on_progress: Callable[[float], None] | None = None,
     ) -> ir.Table:
         kind = "OR REPLACE " if overwrite else ""
         temporary = "TEMP " if temp else ""
         if isinstance(obj, ibis.Schema):
             columns = ", ".join(
-                f"{_quote(col)} {self._sql_type(dtype)}" for col, dtype in obj.items()
+                f"{quote(col)} {self._sql_type(dtype)}" for col, dtype in obj.items()
             )
-            self.sql(f"CREATE {kind}{temporary}TABLE {_quote(name)} ({columns})")
+            self.sql(f"CREATE {kind}{temporary}TABLE {quote(name)} ({columns})")
         else:
-            self.sql(f"CREATE {kind}{temporary}TABLE {_quote(name)} AS {self.compile(obj)}")
+            statement = f"CREATE {kind}{temporary}TABLE {quote(name)} AS {self.compile(obj)}"
+            self.run_with_progress(statement, on_progress)
         return self.backend.table(name)
 
     @staticmethod
@@ -182,13 +187,13 @@ class DuckDBEngine(Engine):
         return str(DuckDBType.to_string(dtype))
 
     def insert(self, name: str, expr: ir.Table) -> None:
-        columns = ", ".join(_quote(c) for c in expr.columns)
-        self.sql(f"INSERT INTO {_quote(name)} ({columns}) {self.compile(expr)}")
+        columns = ", ".join(quote(c) for c in expr.columns)
+        self.sql(f"INSERT INTO {quote(name)} ({columns}) {self.compile(expr)}")
 
     def delete_matching(self, name: str, keys: ir.Table, key_columns: Sequence[str]) -> None:
-        condition = " AND ".join(f"{_quote(name)}.{_quote(c)} = k.{_quote(c)}" for c in key_columns)
+        condition = " AND ".join(f"{quote(name)}.{quote(c)} = k.{quote(c)}" for c in key_columns)
         selected = self.compile(keys.select(*key_columns))
-        self.sql(f"DELETE FROM {_quote(name)} USING ({selected}) AS k WHERE {condition}")
+        self.sql(f"DELETE FROM {quote(name)} USING ({selected}) AS k WHERE {condition}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -201,7 +206,7 @@ class DuckDBEngine(Engine):
         self.sql("COMMIT")
 
     def drop_table(self, name: str) -> None:
-        self.sql(f"DROP TABLE IF EXISTS {_quote(name)}")
+        self.sql(f"DROP TABLE IF EXISTS {quote(name)}")
 
     def drop_staged(self, name: str) -> None:
         """Drop a staged file and its helper tables."""
@@ -219,14 +224,6 @@ class DuckDBEngine(Engine):
         on_progress: Callable[[float], None] | None = None,
     ) -> StagedFile:
         return staging.stage_file(self, path, fmt, csv, name, on_progress)
-
-    def create_table_with_progress(
-        self, name: str, expr: ir.Table, on_progress: Callable[[float], None] | None
-    ) -> ir.Table:
-        """Like :meth:`create_table` (temporary), reporting the engine's progress."""
-        statement = f"CREATE OR REPLACE TEMP TABLE {_quote(name)} AS {self.compile(expr)}"
-        self.run_with_progress(statement, on_progress)
-        return self.backend.table(name)
 
     def run_with_progress(
         self, statement: str, on_progress: Callable[[float], None] | None

@@ -7,7 +7,7 @@ from data frames or from expressions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,7 +27,13 @@ class SparkEngine(Engine):
         self.backend = ibis.pyspark.connect(session)
 
     def create_table(
-        self, name: str, obj: ir.Table | ibis.Schema, *, temp: bool = False, overwrite: bool = False
+        self,
+        name: str,
+        obj: ir.Table | ibis.Schema,
+        *,
+        temp: bool = False,
+        overwrite: bool = False,
+        on_progress: Callable[[float], None] | None = None,
     ) -> ir.Table:
         if isinstance(obj, ibis.Schema):
             return self.backend.create_table(name, schema=obj, temp=temp, overwrite=overwrite)
