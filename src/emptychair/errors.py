@@ -61,3 +61,21 @@ class IdentityError(EmptyChairError):
     """An identity operation that cannot be done (e.g. unmerging a record that is alone)."""
 
     exit_code = 7
+
+
+class ModelError(EmptyChairError):
+    """A model that cannot be fitted or used as asked."""
+
+    exit_code = 8
+
+
+class ModelDataError(ModelError):
+    """Data that cannot support the model (e.g. no repeat buyers, a missing column)."""
+
+
+class NotFittedError(ModelError):
+    """A prediction asked of a model that has not been fitted."""
+
+
+class ConvergenceError(ModelError):
+    """The optimiser did not reach a maximum of the likelihood from any start."""

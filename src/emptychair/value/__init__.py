@@ -1,0 +1,1 @@
+"""Customer value: RFM, probabilistic CLV with uncertainty, segments, concentration, cohorts."""

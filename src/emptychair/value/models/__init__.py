@@ -1,0 +1,1 @@
+"""Estimators of customer value: one file per model over a shared base."""
