@@ -54,11 +54,12 @@ def _root(
 
 
 def _register() -> None:
-    from emptychair.cli import customers, demo, imports, workspace
+    from emptychair.cli import customers, demo, imports, value, workspace
 
     workspace.register(app)
     imports.register(app)
     customers.register(app)
+    value.register(app)
     demo.register(app)
 
 

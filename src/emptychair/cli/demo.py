@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from emptychair.cli.options import JsonOption
-from emptychair.cli.output import console, print_frame, print_json
+from emptychair.cli.output import console, print_frame, print_json, print_mapping
 
 
 def register(app: typer.Typer) -> None:
@@ -30,6 +30,12 @@ def register(app: typer.Typer) -> None:
             return
         print_frame(report.imports, title=f"Demo company imported into {report.workspace}")
         print_frame(report.tables, title="Workspace tables")
+        if report.value_headline is not None and report.value is not None:
+            print_mapping(report.value_headline, title="Customer value")
+            print_frame(
+                report.value,
+                title="Value models: estimates (95 % interval) beside the demo's true parameters",
+            )
         console.print(f"Ground truth: {report.truth}")
         console.print(
             f"Try: [bold]emptychair customer show {report.example_customer} -w {directory}[/bold]"

@@ -12,9 +12,12 @@ import pandas as pd
 from rich.console import Console
 
 from emptychair.demo.generator import MINIMUM_CUSTOMERS, generate_company
+from emptychair.demo.parameters import DemoParameters
 from emptychair.errors import InvalidParameterError
 from emptychair.ingest.result import ImportResult
 from emptychair.schema import TABLES
+from emptychair.value.report import value_report
+from emptychair.value.service import run_value
 from emptychair.workspace import Workspace
 
 DATA_FOLDER = "demo-data"
@@ -30,6 +33,8 @@ class DemoReport:
     tables: pd.DataFrame
     example_customer: str
     results: list[ImportResult]
+    value: pd.DataFrame | None = None
+    value_headline: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +43,8 @@ class DemoReport:
             "example_customer": self.example_customer,
             "imports": [r.to_dict(error_limit=5) for r in self.results],
             "tables": dict(zip(self.tables["table"], self.tables["rows"], strict=True)),
+            "value": None if self.value is None else self.value.to_dict("records"),
+            "value_headline": self.value_headline,
         }
 
 
@@ -91,9 +98,31 @@ def build_demo(
         counts["quarantined problems"] = workspace.count("_quarantine")
         tables = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
         example = example_customer(workspace)
+        with console.status("Scoring customer value (CLV with intervals)..."):
+            run = run_value(workspace)
+        console.print("[green]✓[/green] customer value scored")
+        headline = value_report(workspace, run.run_id).headline()
     finally:
         workspace.close()
-    return DemoReport(directory, files.truth, imports, tables, example, results)
+    value = recovered_parameters(run.parameters, DemoParameters(customers, seed, date.today()))
+    return DemoReport(directory, files.truth, imports, tables, example, results, value, headline)
+
+
+def recovered_parameters(estimates: pd.DataFrame, truth: DemoParameters) -> pd.DataFrame:
+    """The value models' estimates beside the demo's true parameters."""
+    true_values = {
+        ("bgnbd", name): getattr(truth.bgnbd, name) for name in ("r", "alpha", "a", "b")
+    } | {
+        ("gammagamma", name): getattr(truth.gamma_gamma, key)
+        for name, key in (("p", "p"), ("q", "q"), ("v", "gamma"))
+    }
+    frame = estimates[["model", "parameter", "estimate", "standard_error", "lower", "upper"]].copy()
+    frame.insert(
+        2,
+        "truth",
+        [true_values.get((m, p)) for m, p in zip(frame["model"], frame["parameter"], strict=True)],
+    )
+    return frame
 
 
 def example_customer(workspace: Workspace) -> str:

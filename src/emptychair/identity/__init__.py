@@ -3,19 +3,23 @@
 from emptychair.identity.resolution import (
     compute_links,
     explain,
+    golden_customers,
     golden_id,
     member_ids,
     relink,
     resolve_identities,
     unmerge,
+    with_golden_ids,
 )
 
 __all__ = [
     "compute_links",
     "explain",
+    "golden_customers",
     "golden_id",
     "member_ids",
     "relink",
     "resolve_identities",
     "unmerge",
+    "with_golden_ids",
 ]

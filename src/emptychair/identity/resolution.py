@@ -183,6 +183,24 @@ def golden_id(workspace: Workspace, customer_id: str) -> str:
     return customer_id
 
 
+def with_golden_ids(workspace: Workspace, table: ir.Table) -> ir.Table:
+    """``table`` with each ``customer_id`` replaced by its golden id, so that the events
+    of one person recorded under several source records count as one customer's."""
+    links = workspace.table("_customer_links").select("customer_id", "golden_id")
+    joined = table.left_join(links, "customer_id")
+    return joined.mutate(customer_id=joined.golden_id.fill_null(joined.customer_id)).select(
+        *table.columns
+    )
+
+
+def golden_customers(workspace: Workspace) -> ir.Table:
+    """The ``customers`` records that stand for a person (not merged into another)."""
+    customers = workspace.table("customers")
+    links = workspace.table("_customer_links")
+    merged = links.filter(links.customer_id != links.golden_id).select("customer_id")
+    return customers.anti_join(merged, "customer_id")
+
+
 def member_ids(workspace: Workspace, golden: str) -> list[str]:
     """Every source record of one golden customer, the golden record first."""
     links = workspace.table("_customer_links")

@@ -20,7 +20,7 @@ wider. A narrow interval means "the model is sure of this customer's expected va
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,44 +28,16 @@ from scipy import stats
 
 from emptychair.errors import InvalidParameterError
 from emptychair.value.features import DAYS_PER_MONTH, unit_days
+from emptychair.value.models.gamma_gamma import GammaGammaModel
 from emptychair.value.models.inputs import SummaryData, compress, summary_columns
+from emptychair.value.models.purchase import PurchaseModel
 
 PURCHASE_COLUMNS = ("frequency", "recency", "T")
 
 
-class PurchaseModel(Protocol):
-    """What CLV needs of a purchase model (BG/NBD, MBG/NBD, Pareto/NBD)."""
-
-    params_: pd.Series
-
-    @property
-    def covariance_log_(self) -> np.ndarray: ...
-
-    def expected_purchases(
-        self, data: SummaryData, t: float | np.ndarray, params: Any = None
-    ) -> np.ndarray:
-        """``(n,)`` for one horizon, ``(n, len(t))`` for an array of horizons."""
-
-    def expected_purchases_parts(
-        self, data: SummaryData, t: float | np.ndarray, params: Any = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """log P(alive) per row, purchases if active per distinct (x, T), pair codes."""
-
-
-class SpendModel(Protocol):
-    """What CLV needs of a spend model (Gamma-Gamma)."""
-
-    params_: pd.Series
-
-    @property
-    def covariance_log_(self) -> np.ndarray: ...
-
-    def expected_spend(self, data: SummaryData, params: Any = None) -> np.ndarray: ...
-
-
 def customer_lifetime_value(
     purchase_model: PurchaseModel,
-    spend_model: SpendModel,
+    spend_model: GammaGammaModel,
     data: SummaryData,
     *,
     months: int = 12,

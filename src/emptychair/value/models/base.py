@@ -30,6 +30,9 @@ from scipy import optimize, stats
 from emptychair.errors import ConvergenceError, InvalidParameterError, NotFittedError
 from emptychair.value.models.inputs import Compressed, SummaryData, compress, weights_of
 
+#: Parameters passed to a prediction instead of the fitted ones.
+Params = Sequence[float] | np.ndarray | None
+
 LOG_BOUND = 25.0  # log-parameters stay in [-25, 25]: e^-25 ≈ 1e-11, e^25 ≈ 7e10
 
 
@@ -278,7 +281,7 @@ class CustomerValueModel(ABC):
                 "asking for predictions"
             )
 
-    def _params(self, params: Sequence[float] | None = None) -> np.ndarray:
+    def _params(self, params: Params = None) -> np.ndarray:
         if params is not None:
             return np.asarray(params, dtype=np.float64)
         self._check_fitted()

@@ -10,13 +10,11 @@ reports alpha = 1.204, beta = 0.750, gamma = 0.657, delta = 2.783 and LL = -33,2
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from scipy import special
 
 from emptychair.errors import ModelDataError
-from emptychair.value.models.base import CustomerValueModel
+from emptychair.value.models.base import CustomerValueModel, Params
 from emptychair.value.models.inputs import (
     Compressed,
     SummaryData,
@@ -104,9 +102,7 @@ class BetaGeoBetaBinomModel(CustomerValueModel):
 
     # -- predictions ----------------------------------------------------------------
 
-    def probability_alive(
-        self, data: SummaryData, params: Sequence[float] | None = None
-    ) -> np.ndarray:
+    def probability_alive(self, data: SummaryData, params: Params = None) -> np.ndarray:
         r"""Probability that each customer is still active at the next opportunity,
         ``n + 1`` (Fader, Hardie and Shang 2010).
 
@@ -119,9 +115,7 @@ class BetaGeoBetaBinomModel(CustomerValueModel):
         _, n, alive, inverse = _posterior(values, data)
         return (alive * (delta + n) / (gamma + delta + n))[inverse]
 
-    def expected_purchases(
-        self, data: SummaryData, n: float, params: Sequence[float] | None = None
-    ) -> np.ndarray:
+    def expected_purchases(self, data: SummaryData, n: float, params: Params = None) -> np.ndarray:
         r"""Expected transactions of each customer in the next ``n`` opportunities,
         :math:`n_\text{obs} + 1, \dots, n_\text{obs} + n` (Fader, Hardie and Shang
         2010).
@@ -146,7 +140,7 @@ class BetaGeoBetaBinomModel(CustomerValueModel):
         return (alive * purchase * _alive_opportunities(gamma, delta + n_obs, n))[inverse]
 
     def expected_purchases_new_customer(
-        self, n: float | np.ndarray, params: Sequence[float] | None = None
+        self, n: float | np.ndarray, params: Params = None
     ) -> np.ndarray:
         r"""Expected transactions in the first ``n`` opportunities of a new customer
         (Fader, Hardie and Shang 2010).

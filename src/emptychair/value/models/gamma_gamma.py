@@ -7,18 +7,18 @@ analysis", *Journal of Marketing Research* 42(4), 415-430; and Fader and Hardie 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Self
 
 import numpy as np
 from scipy import special
 
 from emptychair.errors import ModelDataError
-from emptychair.value.models.base import CustomerValueModel, dot
+from emptychair.value.models.base import CustomerValueModel, Params, dot
 from emptychair.value.models.inputs import (
     Compressed,
     SummaryData,
     check_integer,
+    row_label,
     summary_columns,
     weights_of,
 )
@@ -67,15 +67,16 @@ class GammaGammaModel(CustomerValueModel):
             Number of customers behind each row.
         """
         columns = summary_columns(data, COLUMNS)
-        check_integer("frequency", columns["frequency"])
+        check_integer("frequency", columns["frequency"], data)
         x, m = columns["frequency"], columns["monetary_value"]
         repeat = x > 0
         zero = repeat & (m <= 0)
         if zero.any():
             row = int(np.argmax(zero))
             raise ModelDataError(
-                f"row {row}: monetary_value {m[row]:g} with frequency {x[row]:g}; the spend "
-                "model needs positive amounts (remove refunds and free orders first)"
+                f"row {row_label(data, row)}: monetary_value {m[row]:g} with frequency "
+                f"{x[row]:g}; the spend model needs positive amounts "
+                "(remove refunds and free orders first)"
             )
         counts = weights_of(data, weights, len(x))[repeat]
         return super().fit({name: columns[name][repeat] for name in COLUMNS}, weights=counts)
@@ -155,9 +156,7 @@ class GammaGammaModel(CustomerValueModel):
 
     # -- predictions ----------------------------------------------------------------
 
-    def expected_spend(
-        self, data: SummaryData, params: Sequence[float] | None = None
-    ) -> np.ndarray:
+    def expected_spend(self, data: SummaryData, params: Params = None) -> np.ndarray:
         r"""Expected value of each customer's future transactions.
 
         .. math:: E[Z \mid \bar z, x] = \frac{q - 1}{p x + q - 1}\,\frac{p \gamma}{q - 1}
@@ -173,7 +172,7 @@ class GammaGammaModel(CustomerValueModel):
         self._check_finite_mean(q)
         return (v + x * m) * p / (p * x + q - 1)
 
-    def population_mean_spend(self, params: Sequence[float] | None = None) -> float:
+    def population_mean_spend(self, params: Params = None) -> float:
         """Mean value of a transaction across all customers, :math:`p\\gamma/(q-1)`."""
         p, q, v = self._params(params)
         self._check_finite_mean(q)

@@ -40,8 +40,11 @@ def summary_columns(data: SummaryData, names: Sequence[str]) -> dict[str, np.nda
         )
     columns = {}
     for name in names:
-        values = np.asarray(_column(data, name), dtype=np.float64)
-        _check_values(name, values)
+        try:
+            values = np.asarray(_column(data, name), dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ModelDataError(f"column {name!r} holds values that are not numbers") from None
+        _check_values(name, values, data)
         columns[name] = values
     return columns
 
@@ -67,37 +70,50 @@ def _column(data: SummaryData, name: str) -> Any:
     return column
 
 
-def _check_values(name: str, values: np.ndarray) -> None:
+def row_label(data: SummaryData, position: int) -> object:
+    """How the user knows row ``position``: its DataFrame index label, else its position."""
+    index = getattr(data, "index", None)
+    if isinstance(index, pd.Index) and len(index) > position:
+        return index[position]
+    return position
+
+
+def _check_values(name: str, values: np.ndarray, data: SummaryData = None) -> None:
     bad = ~np.isfinite(values)
     if bad.any():
         row = int(np.argmax(bad))
-        raise ModelDataError(f"column {name!r}, row {row}: value {values[row]} is missing")
+        raise ModelDataError(
+            f"column {name!r}, row {row_label(data, row)}: value {values[row]} is missing"
+        )
     negative = values < 0
     if negative.any():
         row = int(np.argmax(negative))
         raise ModelDataError(
-            f"column {name!r}, row {row}: value {values[row]:g} is negative; "
+            f"column {name!r}, row {row_label(data, row)}: value {values[row]:g} is negative; "
             "counts, durations and amounts cannot be"
         )
 
 
-def check_integer(name: str, values: np.ndarray) -> None:
+def check_integer(name: str, values: np.ndarray, data: SummaryData = None) -> None:
     """Raise when a count column holds fractions."""
     fractional = values != np.round(values)
     if fractional.any():
         row = int(np.argmax(fractional))
         raise ModelDataError(
-            f"column {name!r}, row {row}: value {values[row]:g} is not a whole number"
+            f"column {name!r}, row {row_label(data, row)}: value {values[row]:g} "
+            "is not a whole number"
         )
 
 
-def check_not_after(earlier: str, later: str, columns: Mapping[str, np.ndarray]) -> None:
+def check_not_after(
+    earlier: str, later: str, columns: Mapping[str, np.ndarray], data: SummaryData = None
+) -> None:
     """Raise when ``columns[earlier] > columns[later]`` on some row (e.g. recency > T)."""
     after = columns[earlier] > columns[later] * (1 + 1e-12)
     if after.any():
         row = int(np.argmax(after))
         raise ModelDataError(
-            f"row {row}: {earlier} {columns[earlier][row]:g} is greater than "
+            f"row {row_label(data, row)}: {earlier} {columns[earlier][row]:g} is greater than "
             f"{later} {columns[later][row]:g}; both are measured from the first purchase "
             "and recency cannot exceed the customer's age"
         )

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import special
 
 from emptychair.errors import InvalidParameterError, ModelDataError
-from emptychair.value.models.base import CustomerValueModel
+from emptychair.value.models.base import CustomerValueModel, Params
 from emptychair.value.models.inputs import (
     Compressed,
     SummaryData,
@@ -141,9 +141,7 @@ class ShiftedBetaGeoModel(CustomerValueModel):
 
     # -- predictions ----------------------------------------------------------------
 
-    def churn_probability(
-        self, t: float | np.ndarray, params: Sequence[float] | None = None
-    ) -> np.ndarray:
+    def churn_probability(self, t: float | np.ndarray, params: Params = None) -> np.ndarray:
         r"""Probability that a new customer churns in period ``t`` (1, 2, ...).
 
         .. math:: P(T = t) = \frac{B(\alpha + 1, \beta + t - 1)}{B(\alpha, \beta)}
@@ -152,7 +150,7 @@ class ShiftedBetaGeoModel(CustomerValueModel):
         t = _periods(t, first=1)
         return np.exp(special.betaln(alpha + 1, beta + t - 1) - special.betaln(alpha, beta))
 
-    def survival(self, t: float | np.ndarray, params: Sequence[float] | None = None) -> np.ndarray:
+    def survival(self, t: float | np.ndarray, params: Params = None) -> np.ndarray:
         r"""Share of a cohort still active after ``t`` periods (0, 1, ...).
 
         .. math:: S(t) = \frac{B(\alpha, \beta + t)}{B(\alpha, \beta)}
@@ -161,9 +159,7 @@ class ShiftedBetaGeoModel(CustomerValueModel):
         t = _periods(t, first=0)
         return np.exp(special.betaln(alpha, beta + t) - special.betaln(alpha, beta))
 
-    def retention_rate(
-        self, t: float | np.ndarray, params: Sequence[float] | None = None
-    ) -> np.ndarray:
+    def retention_rate(self, t: float | np.ndarray, params: Params = None) -> np.ndarray:
         r"""Share of the customers active in period ``t - 1`` who renew for period ``t``.
 
         .. math:: r(t) = \frac{S(t)}{S(t - 1)} = \frac{\beta + t - 1}{\alpha + \beta + t - 1}
@@ -179,9 +175,7 @@ class ShiftedBetaGeoModel(CustomerValueModel):
         t = _periods(t, first=1)
         return (beta + t - 1) / (alpha + beta + t - 1)
 
-    def expected_lifetime(
-        self, discount_rate: float = 0.0, params: Sequence[float] | None = None
-    ) -> float:
+    def expected_lifetime(self, discount_rate: float = 0.0, params: Params = None) -> float:
         r"""Discounted expected lifetime (DEL), in periods, of a customer just acquired,
         counting the period they paid for on signing (Fader and Hardie 2010).
 
@@ -200,7 +194,7 @@ class ShiftedBetaGeoModel(CustomerValueModel):
         self,
         discount_rate: float,
         renewals: float | np.ndarray = 0,
-        params: Sequence[float] | None = None,
+        params: Params = None,
     ) -> np.ndarray:
         r"""Discounted expected residual lifetime (DERL), in periods, of a customer
         who has made ``renewals`` renewals, evaluated just before the next renewal

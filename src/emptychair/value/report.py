@@ -1,0 +1,102 @@
+"""Read a stored value run back, and draw its charts.
+
+What ``emptychair value report`` shows, and later the dashboard: the numbers come from
+the stored run, never recomputed, so every surface agrees.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from emptychair.errors import InvalidParameterError
+from emptychair.value import charts
+from emptychair.workspace import Workspace
+from emptychair.workspace.results import resolve_run, result_table
+
+ANALYSIS = "value"
+RESULT_TABLES = (
+    "customers",
+    "parameters",
+    "segments",
+    "tiers",
+    "concentration",
+    "cohorts",
+    "acquisition",
+)
+
+
+@dataclass
+class ValueReport:
+    """One stored value run: its settings, headline figures and result tables."""
+
+    run_id: str
+    started_at: pd.Timestamp
+    settings: dict[str, Any]
+    summary: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def headline(self) -> dict[str, Any]:
+        customers = self.tables["customers"]
+        return {
+            "run": self.run_id,
+            "cut-off": self.summary["cutoff"],
+            "model": self.settings["model"],
+            "customers": len(customers),
+            f"CLV over {self.settings['months']} months (total)": self.summary["total_clv"],
+            "margin used": f"{self.summary['margin']:.1%} ({self.summary['margin_source']})",
+            "mean P(alive)": float(customers["probability_alive"].mean()),
+            "customers whose CLV tier is uncertain": f"{self.summary['uncertain_tier_share']:.1%}",
+            "Gini of revenue": self.summary["gini"],
+        }
+
+    def charts(self) -> dict[str, charts.Spec]:
+        """Vega-Lite specs of the run's charts, by file stem."""
+        tables = self.tables
+        return {
+            "clv_distribution": charts.clv_distribution(tables["customers"]),
+            "clv_top_customers": charts.clv_intervals(tables["customers"]),
+            "pareto_curve": charts.lorenz_curve(tables["concentration"]),
+            "segments": charts.segments(tables["segments"]),
+            "cohort_retention": charts.cohort_retention(tables["cohorts"]),
+        }
+
+
+def value_report(workspace: Workspace, run_id: str | None = None) -> ValueReport:
+    """The stored value run ``run_id`` (default: the latest)."""
+    run = resolve_run(workspace, ANALYSIS, run_id)
+    parameters = json.loads(run["parameters"])
+    summary = parameters.pop("summary")
+    tables = {
+        name: workspace.to_pandas(result_table(workspace, f"value_{name}", run["run_id"]))
+        for name in RESULT_TABLES
+    }
+    tables["customers"] = tables["customers"].sort_values("customer_id", ignore_index=True)
+    tables["cohorts"] = tables["cohorts"].sort_values(
+        ["cohort", "periods_since_acquisition"], ignore_index=True
+    )
+    return ValueReport(run["run_id"], run["started_at"], parameters, summary, tables)
+
+
+def save_charts(report: ValueReport, folder: Path, fmt: str = "png") -> list[Path]:
+    """Render the run's charts into ``folder`` as PNG, SVG or Vega-Lite JSON files."""
+    import vl_convert
+
+    if fmt not in ("png", "svg", "json"):
+        raise InvalidParameterError(f"chart format {fmt!r}: use png, svg or json")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, spec in report.charts().items():
+        path = folder / f"{name}.{fmt}"
+        if fmt == "png":
+            path.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
+        elif fmt == "svg":
+            path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
+        else:
+            path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,222 @@
+"""The value use-case: run the whole analysis on a workspace and store it.
+
+``run_value`` takes the ``orders`` (with the records of one person merged under their
+golden customer id) and the ``customers``, builds the RFM summary in the engine, fits a
+purchase model and the Gamma-Gamma spend model, scores every customer (P(alive),
+expected purchases, CLV with its interval), segments them, measures concentration,
+cohorts and acquisition economics, and writes it all as one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from emptychair.errors import InvalidParameterError, ModelDataError
+from emptychair.identity import golden_customers, with_golden_ids
+from emptychair.value.clv import customer_lifetime_value
+from emptychair.value.cohorts import acquisition_economics, cohort_table
+from emptychair.value.concentration import Concentration, concentration
+from emptychair.value.features import rfm_summary
+from emptychair.value.models import PURCHASE_MODELS, purchase_model
+from emptychair.value.models.gamma_gamma import GammaGammaModel
+from emptychair.value.segments import clv_tiers, rfm_segments, segment_summary
+from emptychair.workspace import Workspace, new_batch_id, utc_now
+from emptychair.workspace.results import write_results
+
+ANALYSIS = "value"
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ValueSettings:
+    """What a value run was asked to do (stored with the run)."""
+
+    cutoff: date | None = None
+    model: str = "bgnbd"
+    time_unit: str = "weeks"
+    months: int = 12
+    discount_rate: float = 0.01
+    margin: float | None = None
+    level: float = 0.9
+
+
+@dataclass
+class ValueRun:
+    """Everything one value run produced."""
+
+    run_id: str
+    settings: ValueSettings
+    cutoff: date
+    margin: float
+    margin_source: str
+    customers: pd.DataFrame
+    parameters: pd.DataFrame
+    diagnostics: dict[str, dict[str, Any]]
+    segments: pd.DataFrame
+    tiers: pd.DataFrame
+    uncertain_tier_share: float
+    concentration: Concentration
+    cohorts: pd.DataFrame
+    acquisition: pd.DataFrame
+
+    @property
+    def total_clv(self) -> float:
+        return float(self.customers["clv"].sum())
+
+
+def run_value(
+    workspace: Workspace, settings: ValueSettings | None = None, on_step: Step | None = None
+) -> ValueRun:
+    """Run the value analysis on the workspace's orders and store the results."""
+    settings = settings or ValueSettings()
+    step = on_step or (lambda _: None)
+    if settings.model not in PURCHASE_MODELS:
+        raise InvalidParameterError(
+            f"unknown purchase model {settings.model!r}; use one of: {', '.join(PURCHASE_MODELS)}"
+        )
+    started = utc_now()
+    if workspace.count("orders") == 0:
+        raise ModelDataError("the workspace has no orders: import some with `emptychair import`")
+    cutoff = settings.cutoff or _last_order_day(workspace)
+    margin, margin_source = _margin(workspace, settings.margin)
+    # One person, one customer: orders of merged records count for their golden customer.
+    orders = with_golden_ids(workspace, workspace.table("orders"))
+
+    step("RFM summary")
+    summary_expr = rfm_summary(orders, cutoff=cutoff, time_unit=settings.time_unit)  # type: ignore[arg-type]
+    summary_table = workspace.engine.create_table(
+        "_value_summary", summary_expr, temp=True, overwrite=True
+    )
+    summary = workspace.to_pandas(summary_table.order_by("customer_id"))
+
+    step(f"fitting {settings.model} and Gamma-Gamma")
+    purchases = purchase_model(settings.model).fit(summary)
+    spend = GammaGammaModel().fit(summary)
+
+    step("CLV with intervals")
+    scores = customer_lifetime_value(
+        purchases,
+        spend,
+        summary,
+        months=settings.months,
+        discount_rate=settings.discount_rate,
+        margin=margin,
+        time_unit=settings.time_unit,
+        level=settings.level,
+    )
+
+    step("segments, concentration and cohorts")
+    segmented = workspace.to_pandas(
+        rfm_segments(summary_table).select(
+            "customer_id", "r_score", "f_score", "m_score", "rfm_cell", "segment"
+        )
+    )
+    tiers = clv_tiers(scores[["customer_id", "clv", "clv_lower", "clv_upper"]])
+    tier_of = workspace.to_pandas(tiers.customers.select("customer_id", "tier", "tier_uncertain"))
+    customers = (
+        summary.merge(scores.drop(columns="customer_id"), left_index=True, right_index=True)
+        .merge(segmented, on="customer_id", how="left")
+        .merge(tier_of, on="customer_id", how="left")
+    )
+    value_concentration = concentration(summary_table, "total_spend")
+    cohorts = cohort_table(orders, cut_off=cutoff)
+    acquisition = acquisition_economics(
+        orders,
+        golden_customers(workspace),
+        clv=ibis.memtable(scores[["customer_id", "clv"]]),
+        margin_rate=margin if margin_source != "orders" else None,
+        cut_off=cutoff,
+    )
+    run = ValueRun(
+        run_id=new_batch_id(),
+        settings=settings,
+        cutoff=cutoff,
+        margin=margin,
+        margin_source=margin_source,
+        customers=customers,
+        parameters=_parameters(purchases, spend, settings.model),
+        diagnostics={settings.model: purchases.diagnostics_, "gammagamma": spend.diagnostics_},
+        segments=segment_summary(rfm_segments(summary_table)),
+        tiers=tiers.summary,
+        uncertain_tier_share=tiers.uncertain_share,
+        concentration=value_concentration,
+        cohorts=cohorts,
+        acquisition=acquisition,
+    )
+    step("storing the results")
+    _store(workspace, run, started)
+    workspace.engine.drop_table("_value_summary")
+    return run
+
+
+def _last_order_day(workspace: Workspace) -> date:
+    last = workspace.engine.execute(workspace.table("orders").ordered_at.max())
+    return pd.Timestamp(last).date()
+
+
+def _margin(workspace: Workspace, margin: float | None) -> tuple[float, str]:
+    """The share of spend that is profit: as given, else observed in the orders' margins,
+    else 1 (a revenue CLV)."""
+    if margin is not None:
+        return margin, "given"
+    orders = workspace.table("orders")
+    known = orders.filter(orders.margin.notnull() & (orders.amount > 0))
+    totals = workspace.to_pandas(
+        known.aggregate(margin=known.margin.sum(), amount=known.amount.sum())
+    ).iloc[0]
+    if pd.notna(totals["amount"]) and totals["amount"] > 0 and totals["margin"] > 0:
+        return float(min(totals["margin"] / totals["amount"], 1.0)), "orders"
+    return 1.0, "revenue"
+
+
+def _parameters(purchases: Any, spend: GammaGammaModel, model: str) -> pd.DataFrame:
+    frames = []
+    for name, fitted in ((model, purchases), ("gammagamma", spend)):
+        table = fitted.summary().reset_index(names="parameter")
+        table.insert(0, "model", name)
+        table["log_likelihood"] = fitted.log_likelihood_
+        table["customers"] = fitted.n_customers_
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _store(workspace: Workspace, run: ValueRun, started: datetime) -> None:
+    summary = {
+        "cutoff": run.cutoff.isoformat(),
+        "margin": run.margin,
+        "margin_source": run.margin_source,
+        "gini": run.concentration.gini,
+        "statements_en": list(run.concentration.statements_en),
+        "statements_fr": list(run.concentration.statements_fr),
+        "uncertain_tier_share": run.uncertain_tier_share,
+        "total_clv": run.total_clv,
+        "diagnostics": run.diagnostics,
+    }
+    parameters = {**run.settings.__dict__, "cutoff": run.cutoff.isoformat(), "summary": summary}
+    customers = run.customers.assign(
+        first_purchase_at=pd.to_datetime(run.customers["first_purchase_at"]),
+        last_purchase_at=pd.to_datetime(run.customers["last_purchase_at"]),
+    )
+    write_results(
+        workspace,
+        run.run_id,
+        ANALYSIS,
+        {
+            "value_customers": customers,
+            "value_parameters": run.parameters,
+            "value_segments": run.segments,
+            "value_tiers": run.tiers,
+            "value_concentration": run.concentration.curve,
+            "value_cohorts": run.cohorts,
+            "value_acquisition": run.acquisition,
+        },
+        parameters=parameters,
+        started_at=started,
+        rows=len(run.customers),
+    )
