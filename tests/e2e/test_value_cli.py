@@ -49,9 +49,9 @@ def test_fit_a_french_summary_file(tmp_path: Path) -> None:
             "--model",
             "bgnbd",
             "--map",
-            "frequency=nb_achats",
+            "nb_achats=frequency",
             "--map",
-            "recency=anciennete_dernier",
+            "anciennete_dernier=recency",
             "--json",
         )
     )
@@ -101,4 +101,4 @@ def test_bad_options(tmp_path: Path) -> None:
     out = run("value", "fit", "--summary", str(path), "--model", "magic", code=2)
     assert "unknown model 'magic'" in out
     out = run("value", "fit", "--summary", str(path), "--map", "frequency", code=5)
-    assert "model_column=file_column" in out
+    assert "SOURCE=TARGET" in out

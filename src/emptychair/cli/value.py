@@ -28,7 +28,7 @@ UnitOption = Annotated[
 ]
 MapOption = Annotated[
     list[str] | None,
-    typer.Option("--map", help="Column mapping model_column=file_column (repeatable)."),
+    typer.Option("--map", help="FILE_COLUMN=MODEL_COLUMN, e.g. nb_achats=frequency (repeatable)."),
 ]
 
 
@@ -133,10 +133,10 @@ def register(app: typer.Typer) -> None:
         json: JsonOption = False,
     ) -> None:
         """Fit a model on a summary you already have and print its estimates."""
-        from emptychair.value.summary_files import parse_mapping
+        from emptychair.ingest.mapping import parse_map_options
         from emptychair.value.summary_fit import fit_summary_file
 
-        fitted = fit_summary_file(summary, model, parse_mapping(mapping or []), weights)
+        fitted = fit_summary_file(summary, model, parse_map_options(mapping or []), weights)
         facts = {
             "model": model,
             "rows": fitted.rows,
@@ -166,13 +166,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fit on a summary file and score each row: P(alive), purchases, CLV."""
         from emptychair.ingest.export import write_csv
-        from emptychair.value.summary_files import parse_mapping
+        from emptychair.ingest.mapping import parse_map_options
         from emptychair.value.summary_fit import score_summary_file
 
         scored, fitted = score_summary_file(
             summary,
             model,
-            parse_mapping(mapping or []),
+            parse_map_options(mapping or []),
             months=months,
             discount_rate=discount_rate,
             margin=margin,

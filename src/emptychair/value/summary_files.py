@@ -18,9 +18,9 @@ from emptychair.ingest.files import prepare
 
 
 def read_summary(path: Path, mapping: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The summary in ``path`` with columns renamed by ``mapping`` (model name → file
-    column); the index is the line number in the file for CSV, the row number (from 1)
-    otherwise."""
+    """The summary in ``path`` with columns renamed by ``mapping`` (file column → model
+    column, as ``--map`` of the imports); the index is the line number in the file for
+    CSV, the row number (from 1) otherwise."""
     prepared = prepare(path)
     try:
         if prepared.format == "parquet":
@@ -39,13 +39,13 @@ def read_summary(path: Path, mapping: Mapping[str, str] | None = None) -> pd.Dat
         prepared.cleanup()
     frame.columns = [str(name).strip() for name in frame.columns]
     if mapping:
-        unknown = [source for source in mapping.values() if source not in frame.columns]
+        unknown = [source for source in mapping if source not in frame.columns]
         if unknown:
             raise MappingError(
                 f"{path}: no column {', '.join(map(repr, unknown))} to map "
                 f"(columns: {', '.join(frame.columns)})"
             )
-        frame = frame.rename(columns={source: target for target, source in mapping.items()})
+        frame = frame.rename(columns=dict(mapping))
     return frame
 
 
@@ -56,14 +56,3 @@ def _numbers(column: pd.Series) -> pd.Series:
     if converted.notna().sum() == column.notna().sum():
         return converted
     return column
-
-
-def parse_mapping(pairs: list[str]) -> dict[str, str]:
-    """``["frequency=x", "T=age"]`` → ``{"frequency": "x", "T": "age"}``."""
-    mapping = {}
-    for pair in pairs:
-        target, sep, source = pair.partition("=")
-        if not sep or not target.strip() or not source.strip():
-            raise MappingError(f"--map {pair!r}: write it as model_column=file_column")
-        mapping[target.strip()] = source.strip()
-    return mapping

@@ -20,6 +20,13 @@ def cdnow() -> pd.DataFrame:
     return frame.rename(columns={"x": "frequency", "t_x": "recency", "zbar": "monetary_value"})
 
 
+@pytest.fixture(scope="session")
+def cdnow_summary() -> pd.DataFrame:
+    """The same customers as published in the papers (``frequency``, ``recency``, ``T``
+    rounded to two decimals, as shipped in the lifetimes wheel)."""
+    return pd.read_csv(lifetimes_dataset("cdnow_customers_summary.csv"))
+
+
 def assert_gradient_matches(
     model: object, data: dict, params: np.ndarray, rtol: float = 1e-5
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import warnings
 
 import numpy as np
@@ -16,16 +15,6 @@ from emptychair.value.models.modified_beta_geo import ModifiedBetaGeoModel
 PUBLISHED = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
 # No log-likelihood is published with them; lifetimes' likelihood at our estimate gives it.
 LOG_LIKELIHOOD = -9582.1
-
-
-@pytest.fixture(scope="module")
-def cdnow_summary() -> pd.DataFrame:
-    """The 2,357 CDNOW customers (weeks) as shipped in the lifetimes wheel."""
-    pytest.importorskip("lifetimes", reason="the lifetimes wheel ships the CDNOW summary")
-    path = importlib.metadata.distribution("lifetimes").locate_file(
-        "lifetimes/datasets/cdnow_customers_summary.csv"
-    )
-    return pd.read_csv(str(path))
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import warnings
 
 import numpy as np
@@ -16,16 +15,6 @@ from emptychair.value.models.pareto_nbd import ParetoNBDModel
 # Fader, Hardie and Lee (2005), "A note on implementing the Pareto/NBD model in MATLAB".
 PUBLISHED = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 PUBLISHED_LOG_LIKELIHOOD = -9595.0
-
-
-@pytest.fixture(scope="module")
-def cdnow_summary() -> pd.DataFrame:
-    """The 2,357 CDNOW customers (weeks) as shipped in the lifetimes wheel."""
-    pytest.importorskip("lifetimes", reason="the lifetimes wheel ships the CDNOW summary")
-    path = importlib.metadata.distribution("lifetimes").locate_file(
-        "lifetimes/datasets/cdnow_customers_summary.csv"
-    )
-    return pd.read_csv(str(path))
 
 
 @pytest.fixture(scope="module")

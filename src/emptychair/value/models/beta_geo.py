@@ -107,10 +107,6 @@ class BetaGeoModel(PurchaseModel):
     def expected_purchases_parts(
         self, data: SummaryData, t: float | np.ndarray, params: Params = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The two factors of :meth:`expected_purchases`: log P(alive) of each row, and
-        the purchases expected of an active customer, ``(pairs, len(t))``, for each
-        distinct ``(x, T)`` pair, with the pair of each row (CLV uses them to stay fast
-        on millions of customers)."""
         r, alpha, a, b = self._params(params)
         x, t_x, T = purchase_summary(data)
         horizons = check_horizons(t)

@@ -130,9 +130,6 @@ class ParetoNBDModel(PurchaseModel):
     def expected_purchases_parts(
         self, data: SummaryData, t: float | np.ndarray, params: Params = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The two factors of :meth:`expected_purchases`: log P(alive) of each row, and
-        the purchases expected of an active customer, ``(pairs, len(t))``, for each
-        distinct ``(x, T)`` pair, with the pair of each row."""
         values = self._params(params)
         r, alpha, s, beta = values
         x, t_x, T = purchase_summary(data)
