@@ -6,7 +6,7 @@ UV := $(BIN)/uv
 WORKSPACE ?= demo-workspace
 CUSTOMERS ?= 50000
 
-.PHONY: demo test lint typecheck unit bench clean system-deps
+.PHONY: demo test lint typecheck unit bench bench-import bench-clv clean system-deps
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,14 @@ test: $(VENV)/.installed-test system-deps lint typecheck
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest tests/unit -q
 
-bench: $(VENV)/.installed-test
+bench: bench-import bench-clv
+
+bench-import: $(VENV)/.installed-test
 	$(BIN)/python bench/import_orders.py
+
+# CLV against lifetimes at 100k, 1M and 10M customers (lifetimes runs in its own child).
+bench-clv: $(VENV)/.installed-test
+	$(BIN)/python bench/clv.py --record
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .mypy_cache .ruff_cache

@@ -120,3 +120,69 @@ def test_customer_360_is_the_same_on_spark(
     assert on_duckdb.timeline["record_id"].tolist() == ["F1", "O2", "O1"]
     found = spark.search_customers("hélène")
     assert found["customer_id"].tolist() == ["C1"]
+
+
+VALUE_ORDERS = pd.DataFrame(
+    {
+        "customer_id": ["A", "A", "A", "A", "B", "C", "C", "D", "D"],
+        "ordered_at": pd.to_datetime(
+            [
+                "2024-01-01 09:00",
+                "2024-01-01 18:00",
+                "2024-01-08 12:00",
+                "2024-01-22 08:00",
+                "2024-01-03 10:00",
+                "2024-01-02 10:00",
+                "2024-03-01 10:00",
+                "2024-02-10 10:00",
+                "2024-02-20 10:00",
+            ]
+        ),
+        "amount": [10.0, 5.0, 30.0, 50.0, 7.0, 20.0, 99.0, 12.0, 8.0],
+    }
+)
+
+
+def test_value_summaries_are_the_same_on_spark(spark_session: object) -> None:
+    from emptychair.value.cohorts import cohort_table
+    from emptychair.value.concentration import concentration
+    from emptychair.value.features import calibration_holdout, rfm_summary
+    from emptychair.value.models import BetaGeoModel, GammaGammaModel
+    from emptychair.value.scoring import score_customers
+    from emptychair.value.segments import rfm_segments
+    from tests.value_data import simulate_summary
+
+    simulated = simulate_summary(3000, seed=9)
+    purchases, spend = BetaGeoModel().fit(simulated), GammaGammaModel().fit(simulated)
+    results = []
+    for con in (ibis.duckdb.connect(), ibis.pyspark.connect(spark_session)):
+        orders = con.create_table("value_orders", ibis.memtable(VALUE_ORDERS))
+        summary = rfm_summary(orders, cutoff=datetime(2024, 3, 31), time_unit="days")
+        split = calibration_holdout(
+            orders, calibration_end=datetime(2024, 1, 31), holdout_end=datetime(2024, 3, 31)
+        )
+        stored = con.create_table("value_summary", summary)
+        results.append(
+            (
+                _normalise(con.execute(summary)),
+                _normalise(con.execute(split)),
+                _normalise(con.execute(rfm_segments(stored).drop("first_purchase_at"))),
+                concentration(stored).gini,
+                cohort_table(orders, cut_off=datetime(2024, 3, 31), periods=3),
+                _normalise(
+                    con.execute(
+                        score_customers(stored, purchases, spend, time_unit="days").drop(
+                            "first_purchase_at", "last_purchase_at"
+                        )
+                    )
+                ),
+            )
+        )
+    duck, spark = results
+    for on_duck, on_spark in zip(duck[:3], spark[:3], strict=True):
+        pd.testing.assert_frame_equal(on_spark, on_duck, check_dtype=False)
+    assert spark[3] == pytest.approx(duck[3])
+    pd.testing.assert_frame_equal(_normalise(spark[4]), _normalise(duck[4]), check_dtype=False)
+    pd.testing.assert_frame_equal(spark[5], duck[5], check_dtype=False)
+    assert duck[5]["clv"].gt(0).all()
+    assert duck[0].set_index("customer_id").loc["A", "frequency"] == 2

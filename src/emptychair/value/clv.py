@@ -77,9 +77,48 @@ def customer_lifetime_value(
     columns = summary_columns(data, (*PURCHASE_COLUMNS, "monetary_value"))
     rows = len(columns["frequency"])
     packed = compress({name: columns[name] for name in PURCHASE_COLUMNS}, np.ones(rows))
-    unique = packed.columns
-    month = DAYS_PER_MONTH / unit_days(time_unit)
+    purchases = purchase_value(
+        purchase_model,
+        packed.columns,
+        months=months,
+        discount_rate=discount_rate,
+        time_unit=time_unit,
+    ).iloc[packed.inverse]
+    spend, spend_variance = spend_value(
+        spend_model, columns["frequency"], columns["monetary_value"]
+    )
+    clv = margin * spend * purchases["discounted_purchases"].to_numpy()
+    spread = stats.norm.ppf(0.5 + level / 2) * np.sqrt(
+        purchases["log_variance"].to_numpy() + spend_variance
+    )
+    frame = pd.DataFrame(
+        {
+            "probability_alive": purchases["probability_alive"].to_numpy(),
+            "expected_purchases": purchases["expected_purchases"].to_numpy(),
+            "expected_spend": spend,
+            "clv": clv,
+            "clv_lower": clv * np.exp(-spread),
+            "clv_upper": clv * np.exp(spread),
+        }
+    )
+    if _has_column(data, "customer_id"):
+        frame.insert(0, "customer_id", np.asarray(data["customer_id"]))
+    return frame
 
+
+def purchase_value(
+    purchase_model: PurchaseModel,
+    unique: SummaryData,
+    *,
+    months: int,
+    discount_rate: float,
+    time_unit: str,
+) -> pd.DataFrame:
+    """For each row of ``unique`` (distinct ``frequency``, ``recency``, ``T``):
+    ``probability_alive``, ``expected_purchases`` over the horizon, the monthly
+    ``discounted_purchases`` that CLV multiplies by spend, and the delta-method
+    ``log_variance`` of the latter from the parameters' covariance."""
+    month = DAYS_PER_MONTH / unit_days(time_unit)
     horizons = month * np.arange(1, months + 1)
     discount = (1 + discount_rate) ** -np.arange(1, months + 1)
 
@@ -93,37 +132,36 @@ def customer_lifetime_value(
             return log_alive, np.log(monthly @ discount), codes
 
     log_alive, log_active, codes = log_purchases(None)
-    purchases = np.exp(log_alive + log_active[codes])
-    spend = spend_model.expected_spend(columns)
-    clv = margin * spend * purchases[packed.inverse]
+    _, curve, _ = purchase_model.expected_purchases_parts(unique, horizons[-1:])
 
-    def purchase_gradient(shifted: np.ndarray) -> np.ndarray:
-        alive_shifted, active_shifted, _ = log_purchases(shifted)
+    def shifted(params: np.ndarray) -> np.ndarray:
+        alive_shifted, active_shifted, _ = log_purchases(params)
         return alive_shifted + active_shifted[codes]
 
-    purchase_variance = _log_variance(purchase_model, purchase_gradient)
-    spend_variance = _log_variance(
-        spend_model, lambda params: np.log(spend_model.expected_spend(columns, params=params))
-    )
-    spread = stats.norm.ppf(0.5 + level / 2) * np.sqrt(
-        purchase_variance[packed.inverse] + spend_variance
-    )
     alive = np.exp(log_alive)
-    _, curve, _ = purchase_model.expected_purchases_parts(unique, horizons[-1:])
-    undiscounted = alive * curve[codes, 0]
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "probability_alive": alive[packed.inverse],
-            "expected_purchases": undiscounted[packed.inverse],
-            "expected_spend": spend,
-            "clv": clv,
-            "clv_lower": clv * np.exp(-spread),
-            "clv_upper": clv * np.exp(spread),
+            "probability_alive": alive,
+            "expected_purchases": alive * curve[codes, 0],
+            "discounted_purchases": np.exp(log_alive + log_active[codes]),
+            "log_variance": _log_variance(purchase_model, shifted),
         }
     )
-    if _has_column(data, "customer_id"):
-        frame.insert(0, "customer_id", np.asarray(data["customer_id"]))
-    return frame
+
+
+def spend_value(
+    spend_model: GammaGammaModel, frequency: np.ndarray, monetary_value: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected spend per purchase of each customer, and the delta-method variance of
+    its log (the gradient of the Gamma-Gamma expectation is in closed form)."""
+    spend = spend_model.expected_spend({"frequency": frequency, "monetary_value": monetary_value})
+    p, q, v = spend_model.params_.to_numpy()
+    denominator = p * frequency + q - 1
+    gradient = np.column_stack(
+        [1 - p * frequency / denominator, -q / denominator, v / (v + frequency * monetary_value)]
+    )
+    covariance = spend_model.covariance_log_
+    return spend, np.einsum("ij,jk,ik->i", gradient, covariance, gradient)
 
 
 def _log_variance(model: Any, log_predict: Any) -> np.ndarray:

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from emptychair.errors import InvalidParameterError, ModelDataError
 from emptychair.identity import golden_customers, with_golden_ids
-from emptychair.value.clv import customer_lifetime_value
 from emptychair.value.cohorts import acquisition_economics, cohort_table
 from emptychair.value.concentration import Concentration, concentration
 from emptychair.value.features import rfm_summary
-from emptychair.value.models import PURCHASE_MODELS, purchase_model
+from emptychair.value.models import PURCHASE_MODELS
 from emptychair.value.models.gamma_gamma import GammaGammaModel
+from emptychair.value.scoring import fit_models, score_customers
 from emptychair.value.segments import clv_tiers, rfm_segments, segment_summary
 from emptychair.workspace import Workspace, new_batch_id, utc_now
 from emptychair.workspace.results import write_results
@@ -55,7 +55,10 @@ class ValueRun:
     cutoff: date
     margin: float
     margin_source: str
-    customers: pd.DataFrame
+    #: Every customer's scores, segment and tier (an expression over the run's tables).
+    customers: ir.Table
+    customer_count: int
+    total_clv: float
     parameters: pd.DataFrame
     diagnostics: dict[str, dict[str, Any]]
     segments: pd.DataFrame
@@ -64,10 +67,6 @@ class ValueRun:
     concentration: Concentration
     cohorts: pd.DataFrame
     acquisition: pd.DataFrame
-
-    @property
-    def total_clv(self) -> float:
-        return float(self.customers["clv"].sum())
 
 
 def run_value(
@@ -88,48 +87,44 @@ def run_value(
     # One person, one customer: orders of merged records count for their golden customer.
     orders = with_golden_ids(workspace, workspace.table("orders"))
 
+    engine = workspace.engine
     step("RFM summary")
     summary_expr = rfm_summary(orders, cutoff=cutoff, time_unit=settings.time_unit)  # type: ignore[arg-type]
-    summary_table = workspace.engine.create_table(
-        "_value_summary", summary_expr, temp=True, overwrite=True
-    )
-    summary = workspace.to_pandas(summary_table.order_by("customer_id"))
+    summary = engine.create_table("_value_summary", summary_expr, temp=True, overwrite=True)
 
     step(f"fitting {settings.model} and Gamma-Gamma")
-    purchases = purchase_model(settings.model).fit(summary)
-    spend = GammaGammaModel().fit(summary)
+    purchases, spend = fit_models(summary, settings.model)
 
     step("CLV with intervals")
-    scores = customer_lifetime_value(
+    scored = score_customers(
+        summary,
         purchases,
         spend,
-        summary,
         months=settings.months,
         discount_rate=settings.discount_rate,
         margin=margin,
         time_unit=settings.time_unit,
         level=settings.level,
     )
+    scores = engine.create_table("_value_scores", scored, temp=True, overwrite=True)
 
     step("segments, concentration and cohorts")
-    segmented = workspace.to_pandas(
-        rfm_segments(summary_table).select(
-            "customer_id", "r_score", "f_score", "m_score", "rfm_cell", "segment"
-        )
+    segmented = rfm_segments(summary).select(
+        "customer_id", "r_score", "f_score", "m_score", "rfm_cell", "segment"
     )
-    tiers = clv_tiers(scores[["customer_id", "clv", "clv_lower", "clv_upper"]])
-    tier_of = workspace.to_pandas(tiers.customers.select("customer_id", "tier", "tier_uncertain"))
-    customers = (
-        summary.merge(scores.drop(columns="customer_id"), left_index=True, right_index=True)
-        .merge(segmented, on="customer_id", how="left")
-        .merge(tier_of, on="customer_id", how="left")
+    tiers = clv_tiers(scores.select("customer_id", "clv", "clv_lower", "clv_upper"))
+    customers = scores.inner_join(segmented, "customer_id").inner_join(
+        tiers.customers.select("customer_id", "tier", "tier_uncertain"), "customer_id"
     )
-    value_concentration = concentration(summary_table, "total_spend")
+    totals = workspace.to_pandas(
+        scores.aggregate(customers=scores.count(), clv=scores.clv.sum())
+    ).iloc[0]
+    value_concentration = concentration(summary, "total_spend")
     cohorts = cohort_table(orders, cut_off=cutoff)
     acquisition = acquisition_economics(
         orders,
         golden_customers(workspace),
-        clv=ibis.memtable(scores[["customer_id", "clv"]]),
+        clv=scores.select("customer_id", "clv"),
         margin_rate=margin if margin_source != "orders" else None,
         cut_off=cutoff,
     )
@@ -140,9 +135,11 @@ def run_value(
         margin=margin,
         margin_source=margin_source,
         customers=customers,
+        customer_count=int(totals["customers"]),
+        total_clv=float(totals["clv"]),
         parameters=_parameters(purchases, spend, settings.model),
         diagnostics={settings.model: purchases.diagnostics_, "gammagamma": spend.diagnostics_},
-        segments=segment_summary(rfm_segments(summary_table)),
+        segments=segment_summary(rfm_segments(summary)),
         tiers=tiers.summary,
         uncertain_tier_share=tiers.uncertain_share,
         concentration=value_concentration,
@@ -151,7 +148,8 @@ def run_value(
     )
     step("storing the results")
     _store(workspace, run, started)
-    workspace.engine.drop_table("_value_summary")
+    for name in ("_value_scores", "_value_summary"):
+        engine.drop_table(name)
     return run
 
 
@@ -199,9 +197,9 @@ def _store(workspace: Workspace, run: ValueRun, started: datetime) -> None:
         "diagnostics": run.diagnostics,
     }
     parameters = {**run.settings.__dict__, "cutoff": run.cutoff.isoformat(), "summary": summary}
-    customers = run.customers.assign(
-        first_purchase_at=pd.to_datetime(run.customers["first_purchase_at"]),
-        last_purchase_at=pd.to_datetime(run.customers["last_purchase_at"]),
+    customers = run.customers.mutate(
+        first_purchase_at=run.customers.first_purchase_at.cast("timestamp"),
+        last_purchase_at=run.customers.last_purchase_at.cast("timestamp"),
     )
     write_results(
         workspace,
@@ -218,5 +216,5 @@ def _store(workspace: Workspace, run: ValueRun, started: datetime) -> None:
         },
         parameters=parameters,
         started_at=started,
-        rows=len(run.customers),
+        rows=run.customer_count,
     )

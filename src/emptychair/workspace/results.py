@@ -30,20 +30,23 @@ def write_results(
     workspace: Workspace,
     run_id: str,
     analysis: str,
-    tables: Mapping[str, pd.DataFrame],
+    tables: Mapping[str, pd.DataFrame | ir.Table],
     *,
     parameters: Mapping[str, Any],
     started_at: datetime,
     rows: int,
 ) -> None:
-    """Append each frame to its result table (created on first use) and record the run;
-    all or nothing."""
+    """Append each table (a small frame, or an expression the engine computes) to its
+    result table, created on first use, and record the run; all or nothing."""
     from emptychair.workspace.core import utc_now
 
     engine = workspace.engine
     with engine.transaction():
-        for name, frame in tables.items():
-            tagged = ibis.memtable(frame.assign(run_id=run_id)[["run_id", *frame.columns]])
+        for name, content in tables.items():
+            source = ibis.memtable(content) if isinstance(content, pd.DataFrame) else content
+            tagged = source.select(
+                run_id=ibis.literal(run_id), **{c: source[c] for c in source.columns}
+            )
             if not engine.has_table(name):
                 engine.create_table(name, tagged)
                 continue
