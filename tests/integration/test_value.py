@@ -55,6 +55,11 @@ def test_the_stored_run_reads_back_consistently(demo: DemoReport) -> None:
     assert customers["segment"].notna().all()
     headline = report.headline()
     assert headline["customers"] == len(customers)
+    # The run checked its model on the last 26 weeks.
+    assert "predicted" in headline["model check on held-out weeks"]
+    assert report.tables["holdout"]["customers"].sum() > 1000
+    assert abs(report.summary["holdout"]["relative_error"]) < 0.15
+    assert set(report.charts()) >= {"model_check", "pareto_curve", "clv_top_customers"}
     assert headline["CLV over 12 months (total)"] == pytest.approx(customers["clv"].sum())
 
 
@@ -90,6 +95,16 @@ def test_the_model_predicts_the_holdout_period(demo: DemoReport) -> None:
     by_frequency = check.by_frequency
     # Heavier past buyers are predicted (and seen) to buy more.
     assert np.all(np.diff(by_frequency["predicted"].to_numpy()) > 0)
+    # Week by week, the cumulative repeat purchases track the actual ones.
+    weeks = check.over_time
+    assert weeks["actual"].is_monotonic_increasing and weeks["predicted"].is_monotonic_increasing
+    last = weeks.iloc[-1]
+    assert abs(last["predicted"] / last["actual"] - 1) < 0.1, weeks.tail()
+
+
+def test_a_cutoff_before_the_first_order_says_so(demo: DemoReport) -> None:
+    with Workspace(demo.workspace) as ws, pytest.raises(ModelDataError, match="no order on or"):
+        run_value(ws, ValueSettings(cutoff=date(2001, 1, 1)))
 
 
 def test_a_workspace_without_orders_says_so(workspace: Workspace) -> None:

@@ -59,6 +59,10 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(help="Share of spend that is profit (default: from order margins)."),
         ] = None,
+        holdout_weeks: Annotated[
+            int,
+            typer.Option(help="Weeks held out to check the model on unseen purchases (0: none)."),
+        ] = 26,
         json: JsonOption = False,
     ) -> None:
         """Score every customer (P(alive), CLV with interval, segment) and store the run."""
@@ -72,6 +76,7 @@ def register(app: typer.Typer) -> None:
             months=months,
             discount_rate=discount_rate,
             margin=margin,
+            holdout_weeks=holdout_weeks,
         )
         with open_workspace(workspace) as ws:
             if json:
@@ -210,7 +215,7 @@ def _tables_json(report: ValueReport) -> dict[str, object]:
             "fr": report.summary["statements_fr"],
         },
         "diagnostics": report.summary["diagnostics"],
-        **{name: records(tables[name]) for name in ("parameters", "segments", "tiers")},
+        **{name: records(tables[name]) for name in ("parameters", "segments", "tiers", "holdout")},
         "acquisition": records(tables["acquisition"]),
     }
 
@@ -237,6 +242,12 @@ def _print_report(report: ValueReport, brief: bool) -> None:
     ]
     print_frame(_percentages(segments), title="RFM segments")
     print_frame(tables["acquisition"], title="Acquisition channels: CLV, CAC and payback")
+    if not tables["holdout"].empty:
+        print_frame(
+            tables["holdout"],
+            title="Model check: mean repeat purchases in the held-out weeks, "
+            "by repeat purchases before them",
+        )
     cohorts = tables["cohorts"]
     recent = cohorts[cohorts["cohort"] >= cohorts["cohort"].max() - pd.DateOffset(months=11)]
     triangle = recent.pivot(

@@ -155,3 +155,32 @@ def cohort_retention(cohorts: pd.DataFrame) -> Spec:
             },
         },
     )
+
+
+def tracking(weeks: pd.DataFrame, calibration_end: str) -> Spec:
+    """Cumulative repeat purchases, actual and predicted, week by week; the model was
+    fitted without the weeks right of the dashed line."""
+    long = weeks.melt(
+        id_vars="week_ending",
+        value_vars=["actual", "predicted"],
+        var_name="series",
+        value_name="repeat purchases",
+    )
+    long["week_ending"] = pd.to_datetime(long["week_ending"]).dt.strftime("%Y-%m-%d")
+    spec = _spec("Model check: cumulative repeat purchases, actual and predicted", long, height=300)
+    spec["layer"] = [
+        {
+            "mark": {"type": "line", "tooltip": True},
+            "encoding": {
+                "x": {"field": "week_ending", "type": "temporal", "title": None},
+                "y": {"field": "repeat purchases", "type": "quantitative"},
+                "color": {"field": "series", "type": "nominal", "title": None},
+            },
+        },
+        {
+            "data": {"values": [{"calibration_end": calibration_end}]},
+            "mark": {"type": "rule", "strokeDash": [4, 4], "color": "gray"},
+            "encoding": {"x": {"field": "calibration_end", "type": "temporal"}},
+        },
+    ]
+    return spec

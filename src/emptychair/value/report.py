@@ -27,6 +27,8 @@ RESULT_TABLES = (
     "concentration",
     "cohorts",
     "acquisition",
+    "holdout",
+    "tracking",
 )
 
 
@@ -52,6 +54,7 @@ class ValueReport:
             "mean P(alive)": float(customers["probability_alive"].mean()),
             "customers whose CLV tier is uncertain": f"{self.summary['uncertain_tier_share']:.1%}",
             "Gini of revenue": self.summary["gini"],
+            "model check on held-out weeks": _holdout_text(self.summary.get("holdout")),
         }
 
     def charts(self) -> dict[str, charts.Spec]:
@@ -63,7 +66,25 @@ class ValueReport:
             "pareto_curve": charts.lorenz_curve(tables["concentration"]),
             "segments": charts.segments(tables["segments"]),
             "cohort_retention": charts.cohort_retention(tables["cohorts"]),
+            **(
+                {
+                    "model_check": charts.tracking(
+                        tables["tracking"], self.summary["holdout"]["calibration_end"]
+                    )
+                }
+                if not tables["tracking"].empty
+                else {}
+            ),
         }
+
+
+def _holdout_text(holdout: dict[str, Any] | None) -> str:
+    if not holdout:
+        return "not run (history too short)"
+    return (
+        f"{holdout['predicted']:,.0f} repeat purchases predicted, {holdout['actual']:,.0f} "
+        f"made ({holdout['relative_error']:+.1%})"
+    )
 
 
 def value_report(workspace: Workspace, run_id: str | None = None) -> ValueReport:
@@ -76,6 +97,7 @@ def value_report(workspace: Workspace, run_id: str | None = None) -> ValueReport
         for name in RESULT_TABLES
     }
     tables["customers"] = tables["customers"].sort_values("customer_id", ignore_index=True)
+    tables["tracking"] = tables["tracking"].sort_values("week_ending", ignore_index=True)
     tables["cohorts"] = tables["cohorts"].sort_values(
         ["cohort", "periods_since_acquisition"], ignore_index=True
     )

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -26,10 +27,18 @@ from emptychair.value.models import PURCHASE_MODELS
 from emptychair.value.models.gamma_gamma import GammaGammaModel
 from emptychair.value.scoring import fit_models, score_customers
 from emptychair.value.segments import clv_tiers, rfm_segments, segment_summary
+from emptychair.value.validation import HoldoutCheck, holdout_check
 from emptychair.workspace import Workspace, new_batch_id, utc_now
 from emptychair.workspace.results import write_results
 
 ANALYSIS = "value"
+HOLDOUT_COLUMNS = {
+    "calibration_frequency": "string",
+    "customers": "int64",
+    "actual": "float64",
+    "predicted": "float64",
+}
+TRACKING_COLUMNS = {"week_ending": "timestamp", "actual": "int64", "predicted": "float64"}
 Step = Callable[[str], None]
 
 
@@ -44,6 +53,8 @@ class ValueSettings:
     discount_rate: float = 0.01
     margin: float | None = None
     level: float = 0.9
+    #: Weeks held out to check the model on purchases it has not seen (0: no check).
+    holdout_weeks: int = 26
 
 
 @dataclass
@@ -67,6 +78,7 @@ class ValueRun:
     concentration: Concentration
     cohorts: pd.DataFrame
     acquisition: pd.DataFrame
+    holdout: HoldoutCheck | None
 
 
 def run_value(
@@ -91,6 +103,12 @@ def run_value(
     step("RFM summary")
     summary_expr = rfm_summary(orders, cutoff=cutoff, time_unit=settings.time_unit)  # type: ignore[arg-type]
     summary = engine.create_table("_value_summary", summary_expr, temp=True, overwrite=True)
+    if workspace.engine.execute(summary.count()) == 0:
+        first = workspace.engine.execute(orders.ordered_at.min())
+        raise ModelDataError(
+            f"no order on or before the cut-off {cutoff}: the first order is on "
+            f"{pd.Timestamp(first).date()}; choose a later --cutoff"
+        )
 
     step(f"fitting {settings.model} and Gamma-Gamma")
     purchases, spend = fit_models(summary, settings.model)
@@ -145,6 +163,7 @@ def run_value(
         concentration=value_concentration,
         cohorts=cohorts,
         acquisition=acquisition,
+        holdout=_holdout(workspace, orders, cutoff, settings, step),
     )
     step("storing the results")
     _store(workspace, run, started)
@@ -184,7 +203,32 @@ def _parameters(purchases: Any, spend: GammaGammaModel, model: str) -> pd.DataFr
     return pd.concat(frames, ignore_index=True)
 
 
+def _holdout(
+    workspace: Workspace, orders: ir.Table, cutoff: date, settings: ValueSettings, step: Step
+) -> HoldoutCheck | None:
+    """The model refitted without the last ``holdout_weeks`` and checked on them, when
+    the history is long enough (at least twice the holdout before it)."""
+    if settings.holdout_weeks <= 0:
+        return None
+    holdout = timedelta(weeks=settings.holdout_weeks)
+    first = pd.Timestamp(workspace.engine.execute(orders.ordered_at.min())).date()
+    if cutoff - first < 3 * holdout:
+        return None
+    step(f"checking the model on the last {settings.holdout_weeks} weeks")
+    try:
+        return holdout_check(
+            orders,
+            calibration_end=cutoff - holdout,
+            holdout_end=cutoff,
+            model=settings.model,
+            time_unit=settings.time_unit,
+        )
+    except ModelDataError:
+        return None
+
+
 def _store(workspace: Workspace, run: ValueRun, started: datetime) -> None:
+    holdout = run.holdout
     summary = {
         "cutoff": run.cutoff.isoformat(),
         "margin": run.margin,
@@ -194,6 +238,15 @@ def _store(workspace: Workspace, run: ValueRun, started: datetime) -> None:
         "statements_fr": list(run.concentration.statements_fr),
         "uncertain_tier_share": run.uncertain_tier_share,
         "total_clv": run.total_clv,
+        "holdout": None
+        if run.holdout is None
+        else {
+            "calibration_end": run.holdout.calibration_end.isoformat(),
+            "customers": run.holdout.customers,
+            "predicted": run.holdout.predicted,
+            "actual": run.holdout.actual,
+            "relative_error": run.holdout.relative_error,
+        },
         "diagnostics": run.diagnostics,
     }
     parameters = {**run.settings.__dict__, "cutoff": run.cutoff.isoformat(), "summary": summary}
@@ -213,8 +266,17 @@ def _store(workspace: Workspace, run: ValueRun, started: datetime) -> None:
             "value_concentration": run.concentration.curve,
             "value_cohorts": run.cohorts,
             "value_acquisition": run.acquisition,
+            "value_holdout": _or_empty(holdout.by_frequency if holdout else None, HOLDOUT_COLUMNS),
+            "value_tracking": _or_empty(holdout.over_time if holdout else None, TRACKING_COLUMNS),
         },
         parameters=parameters,
         started_at=started,
         rows=run.customer_count,
     )
+
+
+def _or_empty(frame: pd.DataFrame | None, columns: dict[str, str]) -> pd.DataFrame | ir.Table:
+    """The frame, or an empty table of the same columns when there was nothing to check."""
+    if frame is not None:
+        return frame
+    return ibis.memtable(pd.DataFrame(columns=list(columns))).cast(columns)

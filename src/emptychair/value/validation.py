@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from emptychair.value.features import calibration_holdout
-from emptychair.value.models import purchase_model
+from emptychair.value.features import calibration_holdout, purchase_days, unit_days
+from emptychair.value.models import PurchaseModel, purchase_model
 
 
 @dataclass
@@ -25,10 +26,14 @@ class HoldoutCheck:
     """Predicted and actual holdout purchases, overall and by calibration frequency."""
 
     model: str
+    calibration_end: date
     customers: int
     predicted: float
     actual: float
     by_frequency: pd.DataFrame
+    #: Cumulative repeat purchases of the calibration customers, week by week from the
+    #: first purchase in the data to ``holdout_end``: actual and predicted.
+    over_time: pd.DataFrame
 
     @property
     def relative_error(self) -> float:
@@ -68,8 +73,43 @@ def holdout_check(
     )
     return HoldoutCheck(
         model=model,
+        calibration_end=calibration_end,
         customers=len(split),
         predicted=float(split["predicted"].sum()),
         actual=float(split["frequency_holdout"].sum()),
         by_frequency=grouped,
+        over_time=_tracking(orders, fitted, calibration_end, holdout_end, unit_days(time_unit)),
+    )
+
+
+def _tracking(
+    orders: ir.Table,
+    fitted: PurchaseModel,
+    calibration_end: date,
+    holdout_end: date,
+    days_per_unit: float,
+) -> pd.DataFrame:
+    """Weekly cumulative repeat purchases of the customers acquired by
+    ``calibration_end``: what they did, and what the model expects of customers acquired
+    on the same days (Fader, Hardie and Lee 2005, figure 2)."""
+    days = purchase_days(orders, end=holdout_end)
+    first = days.group_by("customer_id").aggregate(first_day=days.day.min())
+    acquired = first.filter(first.first_day <= ibis.date(calibration_end).epoch_days())
+    cohorts = acquired.group_by("first_day").aggregate(customers=acquired.count()).to_pandas()
+    repeats = days.inner_join(acquired, "customer_id")
+    repeats = repeats.filter(repeats.day > repeats.first_day)
+    weekly = repeats.group_by(day=repeats.day).aggregate(purchases=repeats.count()).to_pandas()
+    start = int(cohorts["first_day"].min())
+    end = (holdout_end - date(1970, 1, 1)).days
+    week_ends = np.arange(start + 7, end + 7, 7)
+    actual = np.searchsorted(np.sort(np.repeat(weekly["day"], weekly["purchases"])), week_ends)
+    ages = (week_ends[:, None] - cohorts["first_day"].to_numpy()[None, :]) / days_per_unit
+    expected = fitted.expected_purchases_new_customer(np.clip(ages, 0, None).ravel())
+    predicted = expected.reshape(ages.shape) @ cohorts["customers"].to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "week_ending": pd.to_datetime(week_ends - 1, unit="D"),
+            "actual": actual,
+            "predicted": predicted,
+        }
     )

@@ -54,6 +54,12 @@ def test_one_or_many_horizons(fitted: PurchaseModel) -> None:
 
 
 @pytest.mark.parametrize("model", MODELS, ids=list(PURCHASE_MODELS))
+def test_an_empty_summary_is_a_clear_error(model: type[PurchaseModel]) -> None:
+    with pytest.raises(ModelDataError, match="no rows"):
+        model().fit({"frequency": [], "recency": [], "T": []})
+
+
+@pytest.mark.parametrize("model", MODELS, ids=list(PURCHASE_MODELS))
 def test_no_repeat_buyers_is_a_clear_error(model: type[PurchaseModel]) -> None:
     data = {"frequency": [0.0, 0.0], "recency": [0.0, 0.0], "T": [10.0, 20.0]}
     with pytest.raises(ModelDataError, match="no customer has a repeat purchase"):

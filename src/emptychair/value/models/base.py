@@ -27,7 +27,12 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from emptychair.errors import ConvergenceError, InvalidParameterError, NotFittedError
+from emptychair.errors import (
+    ConvergenceError,
+    InvalidParameterError,
+    ModelDataError,
+    NotFittedError,
+)
 from emptychair.value.models.inputs import Compressed, SummaryData, compress, weights_of
 
 #: Parameters passed to a prediction instead of the fitted ones.
@@ -127,6 +132,8 @@ class CustomerValueModel(ABC):
         self._check_settings()
         columns = self._statistics(data)
         rows = len(next(iter(columns.values())))
+        if rows == 0:
+            raise ModelDataError(f"{type(self).__name__}: the summary has no rows to fit on")
         packed = compress(columns, weights_of(data, weights, rows))
         self._check_support(packed)
         scale = self._data_scale(packed.columns)
