@@ -75,7 +75,7 @@ def child_empty_chair(orders: Path, cutoff: str, clv_path: Path) -> dict[str, An
     from emptychair.value.features import rfm_summary
     from emptychair.value.models.beta_geo import BetaGeoModel
     from emptychair.value.models.gamma_gamma import GammaGammaModel
-    from emptychair.value.scoring import fit_purchase_model, fit_spend_model, score_customers
+    from emptychair.value.scoring import distinct_histories, fit_spend_model, score_customers
 
     # The engine as a workspace opens it: a memory cap, rows in any order.
     con = ibis.duckdb.connect(memory_limit=MEMORY_LIMIT, preserve_insertion_order=False)
@@ -84,11 +84,14 @@ def child_empty_chair(orders: Path, cutoff: str, clv_path: Path) -> dict[str, An
         summary_expr = rfm_summary(con.read_parquet(orders), cutoff=at, time_unit="days")
         summary = con.create_table("summary", summary_expr, temp=True)
         stages.lap("summary")
-        bg = fit_purchase_model(summary, "bgnbd")
+        histories = distinct_histories(summary).to_pandas()
+        bg = BetaGeoModel().fit(histories, weights="customers")
         stages.lap("beta_geo")
         gg = fit_spend_model(summary)
         stages.lap("gamma_gamma")
-        scored = score_customers(summary, bg, gg, months=12, discount_rate=0.01, time_unit="days")
+        scored = score_customers(
+            summary, bg, gg, months=12, discount_rate=0.01, time_unit="days", histories=histories
+        )
         scores = con.create_table("scores", scored, temp=True)
         stages.lap("clv")
     columns = ["customer_id", "frequency", "recency", "T", "monetary_value"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from emptychair.value.clv import PURCHASE_COLUMNS, _check_arguments, purchase_value
@@ -55,12 +56,15 @@ def score_customers(
     margin: float = 1.0,
     time_unit: str = "weeks",
     level: float = 0.9,
+    histories: pd.DataFrame | None = None,
 ) -> ir.Table:
     """The summary with, for every customer, ``probability_alive``,
     ``expected_purchases``, ``expected_spend``, ``clv``, ``clv_lower`` and ``clv_upper``
-    (the same numbers as :func:`~emptychair.value.clv.customer_lifetime_value`)."""
+    (the same numbers as :func:`~emptychair.value.clv.customer_lifetime_value`).
+    ``histories`` may pass :func:`distinct_histories` if it was already computed."""
     _check_arguments(months, discount_rate, margin, level)
-    histories = distinct_histories(summary).to_pandas()
+    if histories is None:
+        histories = distinct_histories(summary).to_pandas()
     values = purchase_value(
         purchases,
         histories,

@@ -23,9 +23,9 @@ from emptychair.identity import golden_customers, with_golden_ids
 from emptychair.value.cohorts import acquisition_economics, cohort_table
 from emptychair.value.concentration import Concentration, concentration
 from emptychair.value.features import rfm_summary
-from emptychair.value.models import PURCHASE_MODELS
+from emptychair.value.models import PURCHASE_MODELS, purchase_model
 from emptychair.value.models.gamma_gamma import GammaGammaModel
-from emptychair.value.scoring import fit_models, score_customers
+from emptychair.value.scoring import distinct_histories, fit_spend_model, score_customers
 from emptychair.value.segments import clv_tiers, rfm_segments, segment_summary
 from emptychair.value.validation import HoldoutCheck, holdout_check
 from emptychair.workspace import Workspace, new_batch_id, utc_now
@@ -111,7 +111,9 @@ def run_value(
         )
 
     step(f"fitting {settings.model} and Gamma-Gamma")
-    purchases, spend = fit_models(summary, settings.model)
+    histories = distinct_histories(summary).to_pandas()
+    purchases = purchase_model(settings.model).fit(histories, weights="customers")
+    spend = fit_spend_model(summary)
 
     step("CLV with intervals")
     scored = score_customers(
@@ -123,6 +125,7 @@ def run_value(
         margin=margin,
         time_unit=settings.time_unit,
         level=settings.level,
+        histories=histories,
     )
     scores = engine.create_table("_value_scores", scored, temp=True, overwrite=True)
 

@@ -101,6 +101,12 @@ def test_no_repeat_buyer_is_a_clear_error() -> None:
         GammaGammaModel().fit(data)
 
 
+def test_identical_spend_everywhere_is_a_clear_error() -> None:
+    data = pd.DataFrame({"frequency": [1, 2, 3], "monetary_value": [10.0, 10.0, 10.0]})
+    with pytest.raises(ModelDataError, match="different mean spend"):
+        GammaGammaModel().fit(data)
+
+
 def test_unfitted_model_refuses_to_predict() -> None:
     with pytest.raises(NotFittedError):
         GammaGammaModel().expected_spend({"frequency": [1], "monetary_value": [3.0]})

@@ -74,6 +74,9 @@ class CustomerValueModel(ABC):
     parameter_names: ClassVar[tuple[str, ...]]
     #: Power of the data scale each parameter carries (1 for a time or money unit).
     scale_exponents: ClassVar[tuple[int, ...]]
+    #: Whether identical rows are common enough to fit on the unique rows (counts of
+    #: purchases and times in days repeat; mean amounts rarely do).
+    compress_rows: ClassVar[bool] = True
 
     def __init__(self, penalizer: float = 0.0, tol: float = 1e-10, max_iter: int = 1000) -> None:
         self.penalizer = penalizer
@@ -134,7 +137,12 @@ class CustomerValueModel(ABC):
         rows = len(next(iter(columns.values())))
         if rows == 0:
             raise ModelDataError(f"{type(self).__name__}: the summary has no rows to fit on")
-        packed = compress(columns, weights_of(data, weights, rows))
+        row_weights = weights_of(data, weights, rows)
+        packed = (
+            compress(columns, row_weights)
+            if self.compress_rows
+            else Compressed(dict(columns), row_weights, np.arange(rows))
+        )
         self._check_support(packed)
         scale = self._data_scale(packed.columns)
         scaled = self._prepare({**self._rescale(packed.columns, scale), "_weight": packed.counts})

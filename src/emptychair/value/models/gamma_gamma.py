@@ -50,6 +50,7 @@ class GammaGammaModel(CustomerValueModel):
 
     parameter_names = ("p", "q", "v")
     scale_exponents = (0, 0, 1)
+    compress_rows = False
 
     def _statistics(self, data: SummaryData) -> dict[str, np.ndarray]:
         columns = summary_columns(data, COLUMNS)
@@ -78,16 +79,19 @@ class GammaGammaModel(CustomerValueModel):
                 f"{x[row]:g}; the spend model needs positive amounts "
                 "(remove refunds and free orders first)"
             )
+        if not repeat.any():
+            raise ModelDataError(
+                "no customer has a repeat purchase: the spend model learns from the mean "
+                "amount of repeat purchases"
+            )
         counts = weights_of(data, weights, len(x))[repeat]
         return super().fit({name: columns[name][repeat] for name in COLUMNS}, weights=counts)
 
     def _check_support(self, data: Compressed) -> None:
-        if data.customers < 2 or len(data.counts) < 2:
+        spends = data.columns["m"]
+        if data.customers < 2 or np.all(spends == spends[0]):
             raise ModelDataError(
-                "the spend model needs at least two repeat buyers with different mean "
-                "spend; no customer has a repeat purchase in these data"
-                if data.customers == 0
-                else "the spend model needs repeat buyers with different mean spend"
+                "the spend model needs at least two repeat buyers with different mean spend"
             )
 
     def _data_scale(self, columns: dict[str, np.ndarray]) -> float:
