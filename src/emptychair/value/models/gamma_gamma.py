@@ -50,7 +50,6 @@ class GammaGammaModel(CustomerValueModel):
 
     parameter_names = ("p", "q", "v")
     scale_exponents = (0, 0, 1)
-    compress_rows = False
 
     def _statistics(self, data: SummaryData) -> dict[str, np.ndarray]:
         columns = summary_columns(data, COLUMNS)

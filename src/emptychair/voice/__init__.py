@@ -1,0 +1,1 @@
+"""Voice of the customer: scores with intervals, verbatims, themes, drivers, irritants."""

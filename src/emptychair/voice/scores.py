@@ -1,0 +1,423 @@
+"""Survey scores with their margins of error: NPS, CSAT and CES per group and per period.
+
+Every count, mean and variance is computed in the engine from the ``feedback`` table; only one
+row per group comes back, and the intervals and tests are computed on those rows. Answers that
+cannot be read on their scale (a score outside 0..``scale_max``, an NPS not asked on 0–10, a CES
+not asked on 1–7) are left out and counted in ``excluded``; missing scores are ignored.
+
+Groups with fewer answers than ``min_responses`` are flagged ``small_group``: they are reported
+but never ranked (their ``rank`` is missing) and never called significant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from emptychair.errors import InvalidParameterError, ModelDataError
+
+KINDS: tuple[str, ...] = ("nps", "csat", "ces")
+PERIODS: dict[str, str] = {"week": "W", "month": "M", "quarter": "Q"}
+_REQUIRED_SCALE: dict[str, float] = {"nps": 10.0, "ces": 7.0}
+_SCORE_COLUMN: dict[str, str] = {"nps": "nps", "csat": "csat", "ces": "ces_mean"}
+_COUNTS = ("responses", "excluded", "successes", "detractors")
+
+Array = NDArray[np.float64]
+
+
+class NpsInterval(NamedTuple):
+    """An NPS with its standard error and interval, all in NPS points (−100 to 100)."""
+
+    nps: Array
+    standard_error: Array
+    low: Array
+    high: Array
+
+
+def _z(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 2))
+
+
+def wilson_interval(successes: ArrayLike, n: ArrayLike, level: float = 0.95) -> tuple[Array, Array]:
+    """Wilson score interval of a proportion, vectorised.
+
+    .. math::
+        \\frac{\\hat p + \\frac{z^2}{2n} \\pm
+        z \\sqrt{\\frac{\\hat p (1 - \\hat p)}{n} + \\frac{z^2}{4 n^2}}}{1 + \\frac{z^2}{n}}
+
+    with :math:`\\hat p = x / n` and :math:`z` the normal quantile of :math:`(1 + level) / 2`
+    (Wilson, 1927). It stays inside [0, 1] and keeps its coverage near ``level`` for small
+    :math:`n` and shares near 0 or 1, unlike the Wald interval. ``n`` of 0 gives NaN.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(low, high)``, shares between 0 and 1, shaped like the broadcast inputs.
+    """
+    x, size = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
+    z = _z(_checked_level(level))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = x / size
+        denominator = 1 + z**2 / size
+        centre = (share + z**2 / (2 * size)) / denominator
+        half = z * np.sqrt(share * (1 - share) / size + z**2 / (4 * size**2)) / denominator
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def nps_interval(
+    promoters: ArrayLike, detractors: ArrayLike, n: ArrayLike, level: float = 0.95
+) -> NpsInterval:
+    """Net Promoter Score and its normal interval, vectorised.
+
+    Each answer is scored +1 (promoter, 9–10), 0 (passive, 7–8) or −1 (detractor, 0–6); the
+    NPS is 100 times the mean of that variable, and its standard error comes from the variance
+    of the variable:
+
+    .. math::
+        \\mathrm{NPS} = 100 (P - D), \\qquad
+        se = \\sqrt{\\frac{P + D - (P - D)^2}{n}}, \\qquad
+        \\mathrm{NPS} \\pm 100 \\, z \\, se
+
+    with :math:`P` and :math:`D` the shares of promoters and detractors. The interval is clipped
+    to [−100, 100]. ``n`` of 0 gives NaN.
+
+    Returns
+    -------
+    NpsInterval
+        ``nps``, ``standard_error`` (:math:`100 \\, se`), ``low`` and ``high``, in NPS points.
+    """
+    size = np.asarray(n, dtype=float)
+    z = _z(_checked_level(level))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        promoter_share = np.asarray(promoters, dtype=float) / size
+        detractor_share = np.asarray(detractors, dtype=float) / size
+        net = promoter_share - detractor_share
+        error = 100 * np.sqrt(np.maximum(promoter_share + detractor_share - net**2, 0) / size)
+    score = 100 * net
+    low, high = np.clip(score - z * error, -100, 100), np.clip(score + z * error, -100, 100)
+    return NpsInterval(score, error, low, high)
+
+
+def _mean_interval(mean: Array, variance: Array, n: Array, level: float) -> tuple[Array, Array]:
+    """Student t interval of a mean, :math:`\\bar x \\pm t_{n-1} s / \\sqrt n`; NaN below n = 2."""
+    usable = n >= 2
+    t = np.where(usable, stats.t.ppf(0.5 + level / 2, np.where(usable, n - 1, 1)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = t * np.sqrt(variance / n)
+    return mean - half, mean + half
+
+
+def _checked_level(level: float) -> float:
+    if not isinstance(level, float | int) or not 0 < level < 1:
+        raise InvalidParameterError(f"level must be between 0 and 1 (e.g. 0.95), not {level!r}.")
+    return float(level)
+
+
+def _checked_inputs(feedback: ir.Table, kind: str, by: Sequence[str], min_responses: int) -> None:
+    if kind not in KINDS:
+        raise InvalidParameterError(
+            f"kind {kind!r} has no score summary; use one of: {', '.join(KINDS)}."
+        )
+    if isinstance(by, str):
+        raise InvalidParameterError(f"by must be a list of columns, e.g. [{by!r}], not a string.")
+    missing = [c for c in ("kind", "score", "scale_max", "received_at", *by) if c not in feedback]
+    if missing:
+        raise ModelDataError(
+            f"The feedback table has no column {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(feedback.columns)}."
+        )
+    if not isinstance(min_responses, int) or min_responses < 1:
+        raise InvalidParameterError(
+            f"min_responses must be a whole number of 1 or more, not {min_responses!r}."
+        )
+
+
+def _answers(feedback: ir.Table, kind: str) -> ir.Table:
+    return feedback.filter((feedback["kind"] == kind) & feedback["score"].notnull())
+
+
+def _aggregate(rows: ir.Table, kind: str, keys: Sequence[str]) -> pd.DataFrame:
+    """One row per group: answers kept and excluded, successes, detractors, mean, variance."""
+    score, scale = rows["score"].cast("float64"), rows["scale_max"].cast("float64")
+    valid = (score >= 0) & (score <= scale)
+    if kind in _REQUIRED_SCALE:
+        valid = valid & (scale == _REQUIRED_SCALE[kind])
+    valid = valid.fill_null(False)
+    success = {"nps": score >= 9, "csat": score >= scale - 1, "ces": score >= 5}[kind]
+    metrics: dict[str, Any] = {
+        "responses": valid.cast("int64").sum(),
+        "excluded": (~valid).cast("int64").sum(),
+        "successes": (valid & success).cast("int64").sum(),
+        "detractors": (valid & (score <= 6)).cast("int64").sum(),
+        "mean": score.mean(where=valid),
+        "variance": score.var(how="sample", where=valid),
+    }
+    grouped = rows.group_by(list(keys)).aggregate(**metrics) if keys else rows.aggregate(**metrics)
+    frame = grouped.to_pandas()
+    frame[list(_COUNTS)] = frame[list(_COUNTS)].fillna(0).astype("int64")
+    return frame.astype({"mean": "float64", "variance": "float64"})
+
+
+def _require_usable(rows: ir.Table, frame: pd.DataFrame, kind: str) -> None:
+    """Raise when no answer of ``kind`` can be used, saying why and what to do."""
+    if int(frame["responses"].sum()) > 0:
+        return
+    answers = int(frame["excluded"].sum())
+    if answers == 0:
+        raise ModelDataError(f"The feedback has no {kind} answer with a score; nothing to measure.")
+    scales = (
+        rows.group_by("scale_max").aggregate(answers=rows.count()).order_by(ibis.desc("answers"))
+    ).to_pandas()
+    found = ", ".join(f"0–{s:g} ({a} answers)" for s, a in zip(scales.scale_max, scales.answers))
+    required = _REQUIRED_SCALE.get(kind)
+    hint = (
+        f"{kind.upper()} is read on a scale up to {required:g}; rescale the scores "
+        f"(score × {required:g} / scale_max) or import them as csat if the question differs."
+        if required is not None and (scales["scale_max"] != required).any()
+        else "Check that every score lies between 0 and its scale_max."
+    )
+    raise ModelDataError(
+        f"None of the {answers} {kind} answers can be used; scales found: {found}. {hint}"
+    )
+
+
+def _score_columns(frame: pd.DataFrame, kind: str, level: float) -> pd.DataFrame:
+    n = frame["responses"].to_numpy(dtype=float)
+    result = frame[[c for c in frame.columns if c not in ("successes", "detractors")]].copy()
+    result = result.drop(columns=["mean", "variance"])
+    if kind == "nps":
+        nps = nps_interval(frame["successes"], frame["detractors"], n, level)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result["promoters_share"] = frame["successes"] / n
+            result["detractors_share"] = frame["detractors"] / n
+        result["nps"], result["nps_low"], result["nps_high"] = nps.nps, nps.low, nps.high
+        result["margin_of_error"] = _z(level) * nps.standard_error
+    elif kind == "csat":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result["csat"] = frame["successes"] / n
+        result["csat_low"], result["csat_high"] = wilson_interval(frame["successes"], n, level)
+    else:
+        mean = frame["mean"].to_numpy(dtype=float)
+        result["ces_mean"] = mean
+        variance = frame["variance"].to_numpy(dtype=float)
+        result["ces_low"], result["ces_high"] = _mean_interval(mean, variance, n, level)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result["easy_share"] = frame["successes"] / n
+        result["easy_low"], result["easy_high"] = wilson_interval(frame["successes"], n, level)
+    return result
+
+
+def _ranked(frame: pd.DataFrame, kind: str, within: Sequence[str]) -> pd.DataFrame:
+    score = frame[_SCORE_COLUMN[kind]].where(~frame["small_group"])
+    ranks = score.groupby([frame[c] for c in within]) if within else score
+    frame["rank"] = ranks.rank(ascending=False, method="min").astype("Int64")
+    return frame
+
+
+def score_summary(
+    feedback: ir.Table,
+    kind: str,
+    by: Sequence[str] = (),
+    period: str | None = None,
+    min_responses: int = 30,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """NPS, CSAT or CES per group, with its interval, answer counts and a small-group flag.
+
+    * **nps** (0–10): ``promoters_share`` (9–10), ``detractors_share`` (0–6), ``nps`` =
+      100 (P − D), ``nps_low``/``nps_high`` and ``margin_of_error`` (see :func:`nps_interval`).
+    * **csat**: ``csat``, the share of the top two points of the scale (4–5 on 5), with a Wilson
+      interval ``csat_low``/``csat_high`` (see :func:`wilson_interval`).
+    * **ces** (1–7): ``ces_mean`` with a Student t interval ``ces_low``/``ces_high``
+      (:math:`\\bar x \\pm t_{n-1} s / \\sqrt n`), and ``easy_share``, the share of 5–7, with
+      a Wilson interval ``easy_low``/``easy_high``.
+
+    Parameters
+    ----------
+    feedback : ibis.expr.types.Table
+        The ``feedback`` table (``kind``, ``score``, ``scale_max``, ``received_at`` and the
+        columns of ``by``).
+    kind : {"nps", "csat", "ces"}
+        The score to summarise.
+    by : sequence of str, default ()
+        Columns to group by, e.g. ``["channel", "touchpoint"]``; none gives one overall row.
+    period : {None, "week", "month", "quarter"}, default None
+        Also group by the start of the period of ``received_at`` (``period_start``, a date;
+        weeks start on Monday).
+    min_responses : int, default 30
+        Groups with fewer usable answers get ``small_group`` True and no ``rank``.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the ``by`` columns, ``period_start`` when asked, ``responses``
+        (usable answers), ``excluded`` (answers off their scale), the score columns above,
+        ``small_group`` and ``rank`` (1 = best score among the groups that are not small, within
+        each period; missing for small groups).
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown ``kind`` or ``period``, a ``level`` outside (0, 1) or a bad
+        ``min_responses``.
+    ModelDataError
+        When a column is missing or no answer of ``kind`` can be used (e.g. every NPS was asked
+        on 0–5: the message says so and suggests rescaling).
+    """
+    _checked_inputs(feedback, kind, by, min_responses)
+    level = _checked_level(level)
+    rows = _answers(feedback, kind)
+    keys = list(by)
+    if period is not None:
+        if period not in PERIODS:
+            raise InvalidParameterError(
+                f"period {period!r} is not supported; use None or one of: {', '.join(PERIODS)}."
+            )
+        start = rows["received_at"].truncate(PERIODS[period]).cast("date")
+        rows = rows.mutate(period_start=start)
+        keys.append("period_start")
+    frame = _aggregate(rows, kind, keys)
+    _require_usable(rows, frame, kind)
+    result = _score_columns(frame, kind, level)
+    result["small_group"] = result["responses"] < min_responses
+    result = _ranked(result, kind, ["period_start"] if period is not None else [])
+    return result.sort_values(keys).reset_index(drop=True) if keys else result
+
+
+def _in_window(rows: ir.Table, window: tuple[Any, Any], name: str) -> ir.Table:
+    if not isinstance(window, tuple | list) or len(window) != 2:
+        raise InvalidParameterError(f"{name} must be a pair (start, end), not {window!r}.")
+    start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
+    if not start < end:
+        raise InvalidParameterError(f"{name} must start before it ends; got {start} to {end}.")
+    return rows.filter((rows["received_at"] >= start) & (rows["received_at"] < end))
+
+
+def _difference_test(kind: str, first: pd.DataFrame, second: pd.DataFrame) -> dict[str, Array]:
+    """Change between the periods, test statistic and two-sided p-value, per group."""
+    n1, n2 = first["responses"].to_numpy(float), second["responses"].to_numpy(float)
+    s1, s2 = first["successes"].to_numpy(float), second["successes"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "nps":
+            m1 = (s1 - first["detractors"].to_numpy(float)) / n1
+            m2 = (s2 - second["detractors"].to_numpy(float)) / n2
+            v1 = (s1 + first["detractors"].to_numpy(float)) / n1 - m1**2
+            v2 = (s2 + second["detractors"].to_numpy(float)) / n2 - m2**2
+            difference, se, scale = m2 - m1, np.sqrt(v1 / n1 + v2 / n2), 100.0
+        elif kind == "csat":
+            pooled = (s1 + s2) / (n1 + n2)
+            se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+            difference, scale = s2 / n2 - s1 / n1, 1.0
+        else:
+            a = first["variance"].to_numpy(float) / n1
+            b = second["variance"].to_numpy(float) / n2
+            difference, se, scale = (
+                second["mean"].to_numpy(float) - first["mean"].to_numpy(float),
+                np.sqrt(a + b),
+                1.0,
+            )
+            freedom = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
+        statistic = difference / se
+        if kind == "ces":
+            p_value = 2 * stats.t.sf(np.abs(statistic), freedom)
+        else:
+            p_value = 2 * stats.norm.sf(np.abs(statistic))
+    p_value = np.where(se > 0, p_value, np.where(difference == 0, 1.0, 0.0))
+    enough = (n1 >= 2) & (n2 >= 2) if kind == "ces" else (n1 >= 1) & (n2 >= 1)
+    p_value = np.where(enough, p_value, np.nan)
+    return {"change": scale * difference, "statistic": statistic, "p_value": p_value}
+
+
+def _benjamini_hochberg(p_values: Array) -> Array:
+    """Benjamini–Hochberg adjusted p-values, :math:`\\min_{j \\ge i} \\min(1, m p_{(j)} / j)`."""
+    adjusted = np.full(p_values.shape, np.nan)
+    tested = np.flatnonzero(np.isfinite(p_values))
+    order = tested[np.argsort(p_values[tested])]
+    scaled = p_values[order] * len(order) / np.arange(1, len(order) + 1)
+    adjusted[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    return adjusted
+
+
+def compare_periods(
+    feedback: ir.Table,
+    kind: str,
+    first: tuple[Any, Any],
+    second: tuple[Any, Any],
+    by: Sequence[str] = (),
+    level: float = 0.95,
+    min_responses: int = 30,
+) -> pd.DataFrame:
+    """Change of NPS, CSAT share or CES mean from one period to another, tested per group.
+
+    * **nps**: z-test on the difference of the means of the +1/0/−1 variable,
+      :math:`z = (m_2 - m_1) / \\sqrt{v_1 / n_1 + v_2 / n_2}` with
+      :math:`v = P + D - (P - D)^2`; ``change`` is in NPS points.
+    * **csat**: two-proportion z-test with the pooled share :math:`\\bar p`,
+      :math:`z = (p_2 - p_1) / \\sqrt{\\bar p (1 - \\bar p)(1/n_1 + 1/n_2)}`.
+    * **ces**: Welch t-test, :math:`t = (\\bar x_2 - \\bar x_1) / \\sqrt{s_1^2/n_1 + s_2^2/n_2}`
+      with Welch–Satterthwaite degrees of freedom.
+
+    The p-values of the groups that are not small are adjusted across groups by
+    Benjamini–Hochberg (1995), which keeps the expected share of false discoveries below
+    :math:`1 - level`; a group is ``significant`` when its adjusted p-value is below
+    :math:`1 - level` and it is not small.
+
+    Parameters
+    ----------
+    feedback, kind, by, level, min_responses
+        As in :func:`score_summary`; a group is small when either period has fewer than
+        ``min_responses`` usable answers.
+    first, second : tuple of (start, end)
+        The periods compared, each from ``start`` included to ``end`` excluded (anything
+        :class:`pandas.Timestamp` reads, compared with ``received_at``); they must not overlap.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the ``by`` columns, ``responses_first``, ``responses_second``, the
+        score in each period (e.g. ``nps_first``, ``nps_second``), ``change`` (second minus
+        first), ``statistic``, ``p_value``, ``p_value_adjusted`` (missing for small groups),
+        ``significant`` and ``small_group``.
+    """
+    _checked_inputs(feedback, kind, by, min_responses)
+    level = _checked_level(level)
+    rows = _answers(feedback, kind)
+    windows = [_in_window(rows, first, "first"), _in_window(rows, second, "second")]
+    if pd.Timestamp(first[0]) < pd.Timestamp(second[1]) and pd.Timestamp(second[0]) < pd.Timestamp(
+        first[1]
+    ):
+        raise InvalidParameterError(f"The periods {first} and {second} overlap; compare disjoint ones.")
+    frames = [_aggregate(window, kind, by) for window in windows]
+    _require_usable(rows, pd.concat(frames), kind)
+    keys = list(by)
+    merged = (
+        frames[0].merge(frames[1], on=keys, how="outer", suffixes=("_first", "_second"))
+        if keys
+        else frames[0].merge(frames[1], how="cross", suffixes=("_first", "_second"))
+    )
+    counts = [f"{c}_{p}" for c in _COUNTS for p in ("first", "second")]
+    merged[counts] = merged[counts].fillna(0).astype("int64")
+    parts = {
+        p: merged.rename(columns=lambda c, p=p: c.removesuffix(f"_{p}")) for p in ("first", "second")
+    }
+    result = merged[keys].copy()
+    score = _SCORE_COLUMN[kind]
+    for name, part in parts.items():
+        result[f"responses_{name}"] = part["responses"]
+        result[f"{score}_{name}"] = _score_columns(part[[*keys, *_COUNTS, "mean", "variance"]], kind, level)[score]
+    result = result.assign(**_difference_test(kind, parts["first"], parts["second"]))
+    small = (result["responses_first"] < min_responses) | (result["responses_second"] < min_responses)
+    adjusted = _benjamini_hochberg(result["p_value"].where(~small).to_numpy(float))
+    result["p_value_adjusted"] = adjusted
+    result["significant"] = ~small & (np.nan_to_num(adjusted, nan=1.0) < 1 - level)
+    result["small_group"] = small
+    return result.sort_values(keys).reset_index(drop=True) if keys else result

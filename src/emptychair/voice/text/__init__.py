@@ -1,0 +1,1 @@
+"""Reading customer verbatims: normalisation, language, clauses, redaction."""
