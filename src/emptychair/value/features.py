@@ -36,6 +36,12 @@ SUMMARY_COLUMNS = (
 )
 
 
+@ibis.udf.agg.builtin
+def min_by(value: float, key: int) -> float:  # type: ignore[empty-body]
+    """The value on the row with the smallest key: a plain aggregate in DuckDB and Spark
+    (Ibis' ``argmin`` sorts each group on DuckDB, which costs a quarter more here)."""
+
+
 def require_columns(table: ir.Table, columns: Sequence[str], what: str) -> None:
     """Raise :class:`ModelDataError` naming the columns ``table`` lacks."""
     missing = [name for name in columns if name not in table.columns]
@@ -113,7 +119,7 @@ def rfm_summary(
         last_day=days.day.max(),
         purchase_days=days.count(),
         total_spend=days.amount.sum(),
-        first_amount=days.amount.argmin(days.day),
+        first_amount=min_by(days.amount, days.day),
         orders=days.orders.sum(),
     )
     frequency = per_customer.purchase_days - 1

@@ -175,7 +175,9 @@ def _require_usable(rows: ir.Table, frame: pd.DataFrame, kind: str) -> None:
     scales = (
         rows.group_by("scale_max").aggregate(answers=rows.count()).order_by(ibis.desc("answers"))
     ).to_pandas()
-    found = ", ".join(f"0–{s:g} ({a} answers)" for s, a in zip(scales.scale_max, scales.answers))
+    found = ", ".join(
+        f"0–{s:g} ({a} answers)" for s, a in zip(scales.scale_max, scales.answers, strict=True)
+    )
     required = _REQUIRED_SCALE.get(kind)
     hint = (
         f"{kind.upper()} is read on a scale up to {required:g}; rescale the scores "
@@ -293,12 +295,22 @@ def score_summary(
     return result.sort_values(keys).reset_index(drop=True) if keys else result
 
 
-def _in_window(rows: ir.Table, window: tuple[Any, Any], name: str) -> ir.Table:
-    if not isinstance(window, tuple | list) or len(window) != 2:
-        raise InvalidParameterError(f"{name} must be a pair (start, end), not {window!r}.")
-    start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
-    if not start < end:
-        raise InvalidParameterError(f"{name} must start before it ends; got {start} to {end}.")
+def _checked_windows(*windows: tuple[Any, Any]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    checked = []
+    for name, window in zip(("first", "second"), windows, strict=True):
+        if not isinstance(window, tuple | list) or len(window) != 2:
+            raise InvalidParameterError(f"{name} must be a pair (start, end), not {window!r}.")
+        start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
+        if not start < end:
+            raise InvalidParameterError(f"{name} must start before it ends; got {start} to {end}.")
+        checked.append((start, end))
+    (start_1, end_1), (start_2, end_2) = checked
+    if start_1 < end_2 and start_2 < end_1:
+        raise InvalidParameterError("The periods first and second overlap; compare disjoint ones.")
+    return checked
+
+
+def _in_window(rows: ir.Table, start: pd.Timestamp, end: pd.Timestamp) -> ir.Table:
     return rows.filter((rows["received_at"] >= start) & (rows["received_at"] < end))
 
 
@@ -391,31 +403,31 @@ def compare_periods(
     _checked_inputs(feedback, kind, by, min_responses)
     level = _checked_level(level)
     rows = _answers(feedback, kind)
-    windows = [_in_window(rows, first, "first"), _in_window(rows, second, "second")]
-    if pd.Timestamp(first[0]) < pd.Timestamp(second[1]) and pd.Timestamp(second[0]) < pd.Timestamp(
-        first[1]
-    ):
-        raise InvalidParameterError(f"The periods {first} and {second} overlap; compare disjoint ones.")
-    frames = [_aggregate(window, kind, by) for window in windows]
+    windows = _checked_windows(first, second)
+    frames = [_aggregate(_in_window(rows, *window), kind, by) for window in windows]
     _require_usable(rows, pd.concat(frames), kind)
     keys = list(by)
+    suffixes = ("_first", "_second")
     merged = (
-        frames[0].merge(frames[1], on=keys, how="outer", suffixes=("_first", "_second"))
+        frames[0].merge(frames[1], on=keys, how="outer", suffixes=suffixes)
         if keys
-        else frames[0].merge(frames[1], how="cross", suffixes=("_first", "_second"))
+        else frames[0].merge(frames[1], how="cross", suffixes=suffixes)
     )
-    counts = [f"{c}_{p}" for c in _COUNTS for p in ("first", "second")]
-    merged[counts] = merged[counts].fillna(0).astype("int64")
+    columns = [*_COUNTS, "mean", "variance"]
     parts = {
-        p: merged.rename(columns=lambda c, p=p: c.removesuffix(f"_{p}")) for p in ("first", "second")
+        name: merged[[f"{c}_{name}" for c in columns]]
+        .set_axis(columns, axis=1)
+        .fillna(dict.fromkeys(_COUNTS, 0))
+        .astype(dict.fromkeys(_COUNTS, "int64"))
+        for name in ("first", "second")
     }
     result = merged[keys].copy()
     score = _SCORE_COLUMN[kind]
     for name, part in parts.items():
         result[f"responses_{name}"] = part["responses"]
-        result[f"{score}_{name}"] = _score_columns(part[[*keys, *_COUNTS, "mean", "variance"]], kind, level)[score]
+        result[f"{score}_{name}"] = _score_columns(part, kind, level)[score]
     result = result.assign(**_difference_test(kind, parts["first"], parts["second"]))
-    small = (result["responses_first"] < min_responses) | (result["responses_second"] < min_responses)
+    small = np.minimum(result["responses_first"], result["responses_second"]) < min_responses
     adjusted = _benjamini_hochberg(result["p_value"].where(~small).to_numpy(float))
     result["p_value_adjusted"] = adjusted
     result["significant"] = ~small & (np.nan_to_num(adjusted, nan=1.0) < 1 - level)

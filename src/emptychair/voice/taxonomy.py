@@ -174,42 +174,63 @@ class _LanguageMatcher:
     """All terms of one language, compiled into one expression, with a lookup of what matched."""
 
     def __init__(self, themes: Sequence[Theme], language: str) -> None:
-        trie: dict[str, Any] = {}
+        every_trie: dict[str, Any] = {}
+        terms_trie: dict[str, Any] = {}
         self._entries: list[_TermEntry] = []
         for theme in themes:
             for kind, terms in (("terms", theme.terms), ("exclude", theme.exclude)):
                 for term in terms.get(language, ()):
                     units = _units_of(term, language)
-                    node = trie
-                    for unit in units:
-                        node = node.setdefault(unit, {})
+                    for trie in (every_trie, terms_trie) if kind == "terms" else (every_trie,):
+                        node = trie
+                        for unit in units:
+                            node = node.setdefault(unit, {})
                     pattern = re.compile("".join(units))
                     self._entries.append(_TermEntry(theme.id, term, kind == "exclude", pattern))
         # Each start of a word is tried, so a phrase and a word inside it are both found.
-        self.expression = re.compile(r"(?<!\w)(?=(" + _trie_expression(trie) + "))")
+        self.expression = re.compile(r"(?<!\w)(?=(" + _trie_expression(every_trie) + "))")
+        # Where an exclusion is the longest match, a shorter term of another theme may start.
+        self._terms_only = re.compile(_trie_expression(terms_trie)) if terms_trie else None
         self._found: dict[str, list[_TermEntry]] = {}
 
     def entries_for(self, passage: str) -> list[_TermEntry]:
         """Terms (and exclusions) whose expression matches the whole folded ``passage``."""
-        key = " ".join(re.split(_SEPARATOR, passage))
-        found = self._found.get(key)
+        found = self._found.get(passage)
         if found is None:
+            key = " ".join(re.split(_SEPARATOR, passage))
             found = [entry for entry in self._entries if entry.pattern.fullmatch(key)]
-            self._found[key] = found
+            found = list(
+                {(entry.theme_id, entry.excludes): entry for entry in reversed(found)}.values()
+            )[::-1]
+            self._found[passage] = found
         return found
 
     def matches(self, folded: str) -> list[tuple[_TermEntry, int, int]]:
         """Every theme term in ``folded``, without those inside an exclusion of their theme."""
         found: list[tuple[_TermEntry, int, int]] = []
+        excluded: list[tuple[str, int, int]] = []
         for match in self.expression.finditer(folded):
             start, end = match.span(1)
-            found.extend((entry, start, end) for entry in self.entries_for(match.group(1)))
-        excluded = [(e.theme_id, start, end) for e, start, end in found if e.excludes]
+            entries = self.entries_for(match.group(1))
+            for entry in entries:
+                if entry.excludes:
+                    excluded.append((entry.theme_id, start, end))
+                else:
+                    found.append((entry, start, end))
+            if excluded and self._terms_only and all(entry.excludes for entry in entries):
+                shorter = self._terms_only.match(folded, start)
+                if shorter:
+                    found.extend(
+                        (entry, start, shorter.end())
+                        for entry in self.entries_for(shorter.group())
+                        if not entry.excludes
+                    )
+        if not excluded:
+            return found
         return [
             (entry, start, end)
             for entry, start, end in found
-            if not entry.excludes
-            and not any(
+            if not any(
                 theme == entry.theme_id and low <= start and end <= high
                 for theme, low, high in excluded
             )

@@ -1,1 +1,26 @@
 """Reading customer verbatims: normalisation, language, clauses, redaction."""
+
+from emptychair.voice.text.clauses import Clause, split_clauses
+from emptychair.voice.text.language import detect_language, detect_languages
+from emptychair.voice.text.normalise import (
+    MAX_ANALYSED_CHARACTERS,
+    NormalisedText,
+    clean,
+    normalise,
+    normalise_verbatim,
+)
+from emptychair.voice.text.redaction import redact, redaction_report
+
+__all__ = [
+    "MAX_ANALYSED_CHARACTERS",
+    "Clause",
+    "NormalisedText",
+    "clean",
+    "detect_language",
+    "detect_languages",
+    "normalise",
+    "normalise_verbatim",
+    "redact",
+    "redaction_report",
+    "split_clauses",
+]
