@@ -192,27 +192,24 @@ def _require_usable(rows: ir.Table, frame: pd.DataFrame, kind: str) -> None:
 
 def _score_columns(frame: pd.DataFrame, kind: str, level: float) -> pd.DataFrame:
     n = frame["responses"].to_numpy(dtype=float)
-    result = frame[[c for c in frame.columns if c not in ("successes", "detractors")]].copy()
-    result = result.drop(columns=["mean", "variance"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = frame["successes"].to_numpy(dtype=float) / n
+        detractors_share = frame["detractors"].to_numpy(dtype=float) / n
+    low, high = wilson_interval(frame["successes"], n, level)
+    result = frame.drop(columns=["successes", "detractors", "mean", "variance"])
     if kind == "nps":
         nps = nps_interval(frame["successes"], frame["detractors"], n, level)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            result["promoters_share"] = frame["successes"] / n
-            result["detractors_share"] = frame["detractors"] / n
+        result["promoters_share"], result["detractors_share"] = share, detractors_share
         result["nps"], result["nps_low"], result["nps_high"] = nps.nps, nps.low, nps.high
         result["margin_of_error"] = _z(level) * nps.standard_error
     elif kind == "csat":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            result["csat"] = frame["successes"] / n
-        result["csat_low"], result["csat_high"] = wilson_interval(frame["successes"], n, level)
+        result["csat"], result["csat_low"], result["csat_high"] = share, low, high
     else:
         mean = frame["mean"].to_numpy(dtype=float)
-        result["ces_mean"] = mean
         variance = frame["variance"].to_numpy(dtype=float)
+        result["ces_mean"] = mean
         result["ces_low"], result["ces_high"] = _mean_interval(mean, variance, n, level)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            result["easy_share"] = frame["successes"] / n
-        result["easy_low"], result["easy_high"] = wilson_interval(frame["successes"], n, level)
+        result["easy_share"], result["easy_low"], result["easy_high"] = share, low, high
     return result
 
 
@@ -316,33 +313,28 @@ def _in_window(rows: ir.Table, start: pd.Timestamp, end: pd.Timestamp) -> ir.Tab
 
 def _difference_test(kind: str, first: pd.DataFrame, second: pd.DataFrame) -> dict[str, Array]:
     """Change between the periods, test statistic and two-sided p-value, per group."""
-    n1, n2 = first["responses"].to_numpy(float), second["responses"].to_numpy(float)
-    s1, s2 = first["successes"].to_numpy(float), second["successes"].to_numpy(float)
+    one, two = ({c: part[c].to_numpy(float) for c in part.columns} for part in (first, second))
+    n1, n2 = one["responses"], two["responses"]
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "nps":
-            m1 = (s1 - first["detractors"].to_numpy(float)) / n1
-            m2 = (s2 - second["detractors"].to_numpy(float)) / n2
-            v1 = (s1 + first["detractors"].to_numpy(float)) / n1 - m1**2
-            v2 = (s2 + second["detractors"].to_numpy(float)) / n2 - m2**2
+            m1, m2 = ((p["successes"] - p["detractors"]) / p["responses"] for p in (one, two))
+            v1 = (one["successes"] + one["detractors"]) / n1 - m1**2
+            v2 = (two["successes"] + two["detractors"]) / n2 - m2**2
             difference, se, scale = m2 - m1, np.sqrt(v1 / n1 + v2 / n2), 100.0
         elif kind == "csat":
-            pooled = (s1 + s2) / (n1 + n2)
+            pooled = (one["successes"] + two["successes"]) / (n1 + n2)
             se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-            difference, scale = s2 / n2 - s1 / n1, 1.0
+            difference, scale = two["successes"] / n2 - one["successes"] / n1, 1.0
         else:
-            a = first["variance"].to_numpy(float) / n1
-            b = second["variance"].to_numpy(float) / n2
-            difference, se, scale = (
-                second["mean"].to_numpy(float) - first["mean"].to_numpy(float),
-                np.sqrt(a + b),
-                1.0,
-            )
+            a, b = one["variance"] / n1, two["variance"] / n2
+            difference, se, scale = two["mean"] - one["mean"], np.sqrt(a + b), 1.0
             freedom = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
         statistic = difference / se
-        if kind == "ces":
-            p_value = 2 * stats.t.sf(np.abs(statistic), freedom)
-        else:
-            p_value = 2 * stats.norm.sf(np.abs(statistic))
+        p_value = 2 * (
+            stats.t.sf(np.abs(statistic), freedom)
+            if kind == "ces"
+            else stats.norm.sf(np.abs(statistic))
+        )
     p_value = np.where(se > 0, p_value, np.where(difference == 0, 1.0, 0.0))
     enough = (n1 >= 2) & (n2 >= 2) if kind == "ces" else (n1 >= 1) & (n2 >= 1)
     p_value = np.where(enough, p_value, np.nan)
