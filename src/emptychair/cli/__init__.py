@@ -54,12 +54,13 @@ def _root(
 
 
 def _register() -> None:
-    from emptychair.cli import customers, demo, imports, value, workspace
+    from emptychair.cli import customers, demo, imports, value, voice, workspace
 
     workspace.register(app)
     imports.register(app)
     customers.register(app)
     value.register(app)
+    voice.register(app)
     demo.register(app)
 
 

@@ -1,0 +1,73 @@
+"""``emptychair voice``, end to end on a small demo company."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from emptychair import Workspace
+from tests.e2e.test_cli import run
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("voice-cli") / "ws"
+    run("demo", str(folder), "--customers", "800", "--json")
+    return folder
+
+
+def test_nps_by_channel(demo: Path) -> None:
+    rows = json.loads(run("voice", "scores", "nps", "-w", str(demo), "--by", "channel", "--json"))
+    with Workspace(demo, read_only=True) as ws:
+        feedback = ws.to_pandas(ws.table("feedback"))
+    nps = feedback[(feedback["kind"] == "nps") & feedback["score"].notna()]
+    assert sum(r["responses"] + r["excluded"] for r in rows) == len(nps)
+    assert {r["channel"] for r in rows} == set(nps["channel"].dropna())
+    for row in rows:
+        assert row["nps_low"] <= row["nps"] <= row["nps_high"]
+        assert (row["rank"] is None) == row["small_group"]
+    text = run("voice", "scores", "nps", "-w", str(demo), "--by", "channel")
+    assert "NPS with 95 % intervals" in text
+
+
+def test_csat_by_month_and_a_comparison(demo: Path) -> None:
+    rows = json.loads(
+        run("voice", "scores", "csat", "-w", str(demo), "--period", "month", "--json")
+    )
+    assert len(rows) > 6 and all(0 <= r["csat"] <= 1 for r in rows)
+    out = json.loads(
+        run(
+            "voice",
+            "compare",
+            "csat",
+            "-w",
+            str(demo),
+            "--first",
+            "2025-01-01..2025-07-01",
+            "--second",
+            "2025-07-01..2026-01-01",
+            "--json",
+        )
+    )
+    assert len(out) == 1 and 0 <= out[0]["p_value"] <= 1
+
+
+def test_bad_options_are_clear(demo: Path) -> None:
+    out = run("voice", "scores", "happiness", "-w", str(demo), code=2)
+    assert "happiness" in out
+    out = run(
+        "voice", "compare", "nps", "-w", str(demo), "--first", "2025", "--second", "x", code=2
+    )
+    assert "YYYY-MM-DD..YYYY-MM-DD" in out
+
+
+def test_the_taxonomy_can_be_written_edited_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "themes.yaml"
+    run("voice", "taxonomy", "--write", str(path))
+    themes = json.loads(run("voice", "taxonomy", "--check", str(path), "--json"))
+    assert {"delivery", "reachability", "returns_and_refunds"} <= {t["theme"] for t in themes}
+    path.write_text(path.read_text(encoding="utf-8").replace("id: delivery", "id:", 1))
+    out = run("voice", "taxonomy", "--check", str(path), code=2)
+    assert "themes.yaml" in out
