@@ -20,8 +20,9 @@ def test_engine_and_memory_paths_agree() -> None:
     con = ibis.duckdb.connect()
     table = con.create_table("summary", ibis.memtable(summary))
     purchases, spend = fit_models(table, "bgnbd")
-    np.testing.assert_allclose(purchases.params_, BetaGeoModel().fit(summary).params_, rtol=1e-7)
-    np.testing.assert_allclose(spend.params_, GammaGammaModel().fit(summary).params_, rtol=1e-7)
+    # Same optimum; rows come in another order, so the last digits of the optimiser differ.
+    np.testing.assert_allclose(purchases.params_, BetaGeoModel().fit(summary).params_, rtol=1e-5)
+    np.testing.assert_allclose(spend.params_, GammaGammaModel().fit(summary).params_, rtol=1e-5)
     assert purchases.diagnostics_["unique_rows"] < len(summary)
 
     scored = con.to_pandas(score_customers(table, purchases, spend, months=6, margin=0.4))
