@@ -36,9 +36,11 @@ def fit_purchase_model(summary: ir.Table, model: str = "bgnbd") -> PurchaseModel
 
 
 def fit_spend_model(summary: ir.Table) -> GammaGammaModel:
-    """Fit Gamma-Gamma on the repeat buyers' two numeric columns."""
-    repeat = summary.filter(summary.frequency > 0).select("frequency", "monetary_value")
-    return GammaGammaModel().fit(repeat.to_pyarrow())
+    """Fit Gamma-Gamma on the repeat buyers' distinct ``(frequency, monetary_value)`` rows
+    with their counts (amounts in cents repeat often), grouped in the engine."""
+    repeat = summary.filter(summary.frequency > 0)
+    spends = repeat.group_by(["frequency", "monetary_value"]).aggregate(customers=repeat.count())
+    return GammaGammaModel().fit(spends.to_pyarrow(), weights="customers")
 
 
 def fit_models(summary: ir.Table, model: str = "bgnbd") -> tuple[PurchaseModel, GammaGammaModel]:
