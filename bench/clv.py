@@ -75,7 +75,12 @@ def child_empty_chair(orders: Path, cutoff: str, clv_path: Path) -> dict[str, An
     from emptychair.value.features import rfm_summary
     from emptychair.value.models.beta_geo import BetaGeoModel
     from emptychair.value.models.gamma_gamma import GammaGammaModel
-    from emptychair.value.scoring import distinct_histories, fit_spend_model, score_customers
+    from emptychair.value.scoring import (
+        distinct_histories,
+        fit_purchase_model,
+        fit_spend_model,
+        score_customers,
+    )
 
     # The engine as a workspace opens it: a memory cap, rows in any order.
     con = ibis.duckdb.connect(memory_limit=MEMORY_LIMIT, preserve_insertion_order=False)
@@ -85,7 +90,7 @@ def child_empty_chair(orders: Path, cutoff: str, clv_path: Path) -> dict[str, An
         summary = con.create_table("summary", summary_expr, temp=True)
         stages.lap("summary")
         histories = distinct_histories(summary).to_pandas()
-        bg = BetaGeoModel().fit(histories, weights="customers")
+        bg = fit_purchase_model(summary, "bgnbd", histories)
         stages.lap("beta_geo")
         gg = fit_spend_model(summary)
         stages.lap("gamma_gamma")

@@ -73,7 +73,7 @@ def customer_lifetime_value(
         horizon, undiscounted), ``expected_spend`` (per purchase), ``clv``,
         ``clv_lower``, ``clv_upper``.
     """
-    _check_arguments(months, discount_rate, margin, level)
+    check_clv_arguments(months, discount_rate, margin, level)
     columns = summary_columns(data, (*PURCHASE_COLUMNS, "monetary_value"))
     rows = len(columns["frequency"])
     packed = compress({name: columns[name] for name in PURCHASE_COLUMNS}, np.ones(rows))
@@ -122,27 +122,26 @@ def purchase_value(
     horizons = month * np.arange(1, months + 1)
     discount = (1 + discount_rate) ** -np.arange(1, months + 1)
 
-    def log_purchases(params: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """log P(alive) per row, log discounted purchases if active per (x, T) pair."""
-        log_alive, curve, codes = purchase_model.expected_purchases_parts(
-            unique, horizons, params=params
-        )
+    def log_discounted(curve: np.ndarray) -> np.ndarray:
+        """log of the monthly purchases of an active customer, discounted and summed."""
         monthly = np.diff(curve, axis=1, prepend=0.0)
         with np.errstate(divide="ignore"):
-            return log_alive, np.log(monthly @ discount), codes
+            return np.log(monthly @ discount)
 
-    log_alive, log_active, codes = log_purchases(None)
-    _, curve, _ = purchase_model.expected_purchases_parts(unique, horizons[-1:])
+    log_alive, curve, codes = purchase_model.expected_purchases_parts(unique, horizons)
+    log_active = log_discounted(curve)
 
     def shifted(params: np.ndarray) -> np.ndarray:
-        alive_shifted, active_shifted, _ = log_purchases(params)
-        return alive_shifted + active_shifted[codes]
+        alive_shifted, curve_shifted, _ = purchase_model.expected_purchases_parts(
+            unique, horizons, params=params
+        )
+        return alive_shifted + log_discounted(curve_shifted)[codes]
 
     alive = np.exp(log_alive)
     return pd.DataFrame(
         {
             "probability_alive": alive,
-            "expected_purchases": alive * curve[codes, 0],
+            "expected_purchases": alive * curve[codes, -1],
             "discounted_purchases": np.exp(log_alive + log_active[codes]),
             "log_variance": _log_variance(purchase_model, shifted),
         }
@@ -193,7 +192,7 @@ def _has_column(data: SummaryData, name: str) -> bool:
     return True
 
 
-def _check_arguments(months: int, discount_rate: float, margin: float, level: float) -> None:
+def check_clv_arguments(months: int, discount_rate: float, margin: float, level: float) -> None:
     if not (isinstance(months, int) and months >= 1):
         raise InvalidParameterError(f"months must be a whole number of at least 1, got {months}")
     if not (0 <= discount_rate < 1):

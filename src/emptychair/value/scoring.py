@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from emptychair.value.clv import PURCHASE_COLUMNS, _check_arguments, purchase_value
+from emptychair.value.clv import PURCHASE_COLUMNS, check_clv_arguments, purchase_value
 from emptychair.value.models import purchase_model
 from emptychair.value.models.gamma_gamma import GammaGammaModel
 from emptychair.value.models.purchase import PurchaseModel
@@ -28,10 +28,14 @@ def distinct_histories(summary: ir.Table) -> ir.Table:
     return summary.group_by(list(PURCHASE_COLUMNS)).aggregate(customers=summary.count())
 
 
-def fit_purchase_model(summary: ir.Table, model: str = "bgnbd") -> PurchaseModel:
+def fit_purchase_model(
+    summary: ir.Table, model: str = "bgnbd", histories: pd.DataFrame | None = None
+) -> PurchaseModel:
     """Fit a purchase model (``bgnbd``, ``paretonbd``, ``mbgnbd``) on the distinct
-    histories of an RFM summary that stays in the engine."""
-    histories = distinct_histories(summary).to_pyarrow()
+    histories of an RFM summary that stays in the engine (``histories`` may pass
+    :func:`distinct_histories` if it was already computed, e.g. for scoring)."""
+    if histories is None:
+        histories = distinct_histories(summary).to_pandas()
     return purchase_model(model).fit(histories, weights="customers")
 
 
@@ -64,7 +68,7 @@ def score_customers(
     ``expected_purchases``, ``expected_spend``, ``clv``, ``clv_lower`` and ``clv_upper``
     (the same numbers as :func:`~emptychair.value.clv.customer_lifetime_value`).
     ``histories`` may pass :func:`distinct_histories` if it was already computed."""
-    _check_arguments(months, discount_rate, margin, level)
+    check_clv_arguments(months, discount_rate, margin, level)
     if histories is None:
         histories = distinct_histories(summary).to_pandas()
     values = purchase_value(

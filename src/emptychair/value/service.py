@@ -23,9 +23,14 @@ from emptychair.identity import golden_customers, with_golden_ids
 from emptychair.value.cohorts import acquisition_economics, cohort_table
 from emptychair.value.concentration import Concentration, concentration
 from emptychair.value.features import rfm_summary
-from emptychair.value.models import PURCHASE_MODELS, purchase_model
+from emptychair.value.models import PURCHASE_MODELS
 from emptychair.value.models.gamma_gamma import GammaGammaModel
-from emptychair.value.scoring import distinct_histories, fit_spend_model, score_customers
+from emptychair.value.scoring import (
+    distinct_histories,
+    fit_purchase_model,
+    fit_spend_model,
+    score_customers,
+)
 from emptychair.value.segments import clv_tiers, rfm_segments, segment_summary
 from emptychair.value.validation import HoldoutCheck, holdout_check
 from emptychair.workspace import Workspace, new_batch_id, utc_now
@@ -112,7 +117,7 @@ def run_value(
 
     step(f"fitting {settings.model} and Gamma-Gamma")
     histories = distinct_histories(summary).to_pandas()
-    purchases = purchase_model(settings.model).fit(histories, weights="customers")
+    purchases = fit_purchase_model(summary, settings.model, histories)
     spend = fit_spend_model(summary)
 
     step("CLV with intervals")

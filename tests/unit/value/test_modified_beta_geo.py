@@ -11,6 +11,8 @@ import pytest
 from emptychair.value.models.beta_geo import BetaGeoModel
 from emptychair.value.models.modified_beta_geo import ModifiedBetaGeoModel
 
+from .conftest import assert_gradient_matches, awkward_histories
+
 # CDNOW estimates of BTYDplus (mbgnbd.EstimateParameters), as quoted by lifetimes' tests.
 PUBLISHED = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
 # No log-likelihood is published with them; lifetimes' likelihood at our estimate gives it.
@@ -91,21 +93,8 @@ def test_matches_lifetimes(cdnow_summary: pd.DataFrame, fitted: ModifiedBetaGeoM
 )
 def test_gradient_matches_finite_differences(params: tuple) -> None:
     model = ModifiedBetaGeoModel()
-    rng = np.random.default_rng(0)
-    x = np.concatenate([rng.integers(0, 40, 200), [0, 5000, 400]]).astype(float)
-    T = np.concatenate([rng.uniform(0.1, 40, 200), [1e5, 1e5, 6.0]])
-    t_x = np.where(x > 0, T * rng.uniform(size=len(x)), 0.0)
-    weight = rng.integers(1, 5, len(x)).astype(float)
-    data = model._prepare({"x": x, "t_x": t_x, "T": T, "_weight": weight})
-    point = np.array(params)
-    _, gradient = model._log_likelihood(point, data)
-    numeric = np.empty(4)
-    for j in range(4):
-        step = np.zeros(4)
-        step[j] = 1e-4 * point[j]
-        values = [model._log_likelihood(point + k * step, data)[0] for k in (-2, -1, 1, 2)]
-        numeric[j] = (values[0] - 8 * values[1] + 8 * values[2] - values[3]) / (12 * step[j])
-    np.testing.assert_allclose(gradient, numeric, rtol=1e-6)
+    data = model._prepare(awkward_histories())
+    assert_gradient_matches(model, data, np.array(params), rtol=1e-6, relative_step=1e-4)
 
 
 def test_recovers_simulated_parameters() -> None:

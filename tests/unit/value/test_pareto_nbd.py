@@ -12,6 +12,8 @@ from scipy import integrate, special
 
 from emptychair.value.models.pareto_nbd import ParetoNBDModel
 
+from .conftest import assert_gradient_matches, awkward_histories
+
 # Fader, Hardie and Lee (2005), "A note on implementing the Pareto/NBD model in MATLAB".
 PUBLISHED = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 PUBLISHED_LOG_LIKELIHOOD = -9595.0
@@ -126,20 +128,8 @@ def test_log_likelihood_matches_direct_integration(params: tuple) -> None:
 @pytest.mark.parametrize("params", PARAMETER_SETS)
 def test_gradient_matches_finite_differences(params: tuple) -> None:
     model = ParetoNBDModel()
-    rng = np.random.default_rng(0)
-    x = np.concatenate([rng.integers(0, 40, 200), [0, 5000, 400]]).astype(float)
-    T = np.concatenate([rng.uniform(0.1, 40, 200), [1e5, 1e5, 6.0]])
-    t_x = np.where(x > 0, T * rng.uniform(size=len(x)), 0.0)
-    data = prepared(model, x, t_x, T, weight=rng.integers(1, 5, len(x)))
-    point = np.array(params)
-    _, gradient = model._log_likelihood(point, data)
-    numeric = np.empty(4)
-    for j in range(4):
-        step = np.zeros(4)
-        step[j] = 1e-4 * point[j]
-        values = [model._log_likelihood(point + k * step, data)[0] for k in (-2, -1, 1, 2)]
-        numeric[j] = (values[0] - 8 * values[1] + 8 * values[2] - values[3]) / (12 * step[j])
-    np.testing.assert_allclose(gradient, numeric, rtol=1e-6)
+    data = model._prepare(awkward_histories())
+    assert_gradient_matches(model, data, np.array(params), rtol=1e-6, relative_step=1e-4)
 
 
 def test_recovers_simulated_parameters() -> None:

@@ -11,12 +11,8 @@ import pytest
 from scipy import stats
 
 from emptychair.errors import InvalidParameterError, ModelDataError
-from emptychair.voice.scores import (
-    compare_periods,
-    nps_interval,
-    score_summary,
-    wilson_interval,
-)
+from emptychair.voice.intervals import nps_interval, wilson_interval
+from emptychair.voice.scores import compare_periods, score_summary
 
 
 def feedback(
