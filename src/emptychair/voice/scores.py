@@ -18,15 +18,18 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from emptychair.errors import InvalidParameterError, ModelDataError
 from emptychair.voice.intervals import (
     Array,
+    benjamini_hochberg,
     checked_level,
+    mean_difference_test,
     mean_interval,
     normal_quantile,
+    nps_difference_test,
     nps_interval,
+    share_difference_test,
     wilson_interval,
 )
 
@@ -232,40 +235,17 @@ def _difference_test(kind: str, first: pd.DataFrame, second: pd.DataFrame) -> di
     """Change between the periods, test statistic and two-sided p-value, per group."""
     one, two = ({c: part[c].to_numpy(float) for c in part.columns} for part in (first, second))
     n1, n2 = one["responses"], two["responses"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if kind == "nps":
-            m1, m2 = ((p["successes"] - p["detractors"]) / p["responses"] for p in (one, two))
-            v1 = (one["successes"] + one["detractors"]) / n1 - m1**2
-            v2 = (two["successes"] + two["detractors"]) / n2 - m2**2
-            difference, se, scale = m2 - m1, np.sqrt(v1 / n1 + v2 / n2), 100.0
-        elif kind == "csat":
-            pooled = (one["successes"] + two["successes"]) / (n1 + n2)
-            se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-            difference, scale = two["successes"] / n2 - one["successes"] / n1, 1.0
-        else:
-            a, b = one["variance"] / n1, two["variance"] / n2
-            difference, se, scale = two["mean"] - one["mean"], np.sqrt(a + b), 1.0
-            freedom = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
-        statistic = difference / se
-        p_value = 2 * (
-            stats.t.sf(np.abs(statistic), freedom)
-            if kind == "ces"
-            else stats.norm.sf(np.abs(statistic))
+    if kind == "nps":
+        test = nps_difference_test(
+            one["successes"], one["detractors"], n1, two["successes"], two["detractors"], n2
         )
-    p_value = np.where(se > 0, p_value, np.where(difference == 0, 1.0, 0.0))
-    enough = (n1 >= 2) & (n2 >= 2) if kind == "ces" else (n1 >= 1) & (n2 >= 1)
-    p_value = np.where(enough, p_value, np.nan)
-    return {"change": scale * difference, "statistic": statistic, "p_value": p_value}
-
-
-def _benjamini_hochberg(p_values: Array) -> Array:
-    """Benjamini–Hochberg adjusted p-values, :math:`\\min_{j \\ge i} \\min(1, m p_{(j)} / j)`."""
-    adjusted = np.full(p_values.shape, np.nan)
-    tested = np.flatnonzero(np.isfinite(p_values))
-    order = tested[np.argsort(p_values[tested])]
-    scaled = p_values[order] * len(order) / np.arange(1, len(order) + 1)
-    adjusted[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
-    return adjusted
+    elif kind == "csat":
+        test = share_difference_test(one["successes"], n1, two["successes"], n2)
+    else:
+        test = mean_difference_test(
+            one["mean"], one["variance"], n1, two["mean"], two["variance"], n2
+        )
+    return test._asdict()
 
 
 def compare_periods(
@@ -337,7 +317,7 @@ def compare_periods(
         result[f"{score}_{name}"] = _score_columns(part, kind, level)[score]
     result = result.assign(**_difference_test(kind, parts["first"], parts["second"]))
     small = np.minimum(result["responses_first"], result["responses_second"]) < min_responses
-    adjusted = _benjamini_hochberg(result["p_value"].where(~small).to_numpy(float))
+    adjusted = benjamini_hochberg(result["p_value"].where(~small).to_numpy(float))
     result["p_value_adjusted"] = adjusted
     result["significant"] = ~small & (np.nan_to_num(adjusted, nan=1.0) < 1 - level)
     result["small_group"] = small
