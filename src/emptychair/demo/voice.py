@@ -290,6 +290,10 @@ def _complaints(
             rng.choice(np.array(["delivery", "product_quality"]), b),
         ]
     )
+    # the first-level team whose contact failed; complaints about an order have no team
+    team = np.concatenate(
+        [failed["first_team"].fillna("").to_numpy(dtype=object), np.full(b, "", dtype=object)]
+    )
     severity = np.concatenate(
         [
             rng.choice(SEVERITIES, a, p=[0.2, 0.45, 0.28, 0.07]),
@@ -297,13 +301,20 @@ def _complaints(
         ]
     )
     keep = opened < window.end_s
-    record, opened, category, severity = record[keep], opened[keep], category[keep], severity[keep]
+    record, opened, category, severity, team = (
+        record[keep],
+        opened[keep],
+        category[keep],
+        severity[keep],
+        team[keep],
+    )
     order = np.argsort(opened, kind="stable")
-    record, opened, category, severity = (
+    record, opened, category, severity, team = (
         record[order],
         opened[order],
         category[order],
         severity[order],
+        team[order],
     )
     n = len(record)
     speed = np.where(severity == "critical", 0.25, 1.0)
@@ -341,5 +352,6 @@ def _complaints(
             "text": texts,
             "resolution": resolutions,
             "reopened": np.where(reopened, "true", "false"),
+            "team": team.astype(str),
         }
     )

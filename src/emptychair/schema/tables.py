@@ -519,6 +519,12 @@ COMPLAINTS = TableSchema(
             "Whether it was reopened after closing.",
             aliases=("reouverte", "rouverte", "reouvert"),
         ),
+        Column(
+            "team",
+            Kind.TEXT,
+            "Team that handled it.",
+            aliases=("equipe", "service", "team_id", "assigned_team"),
+        ),
     ),
 )
 
