@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from emptychair import Workspace
@@ -71,3 +72,54 @@ def test_the_taxonomy_can_be_written_edited_and_checked(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("id: delivery", "id:", 1))
     out = run("voice", "taxonomy", "--check", str(path), code=2)
     assert "themes.yaml" in out
+
+
+def test_the_demo_stores_a_voice_run_and_the_report_reads_it(demo: Path, tmp_path: Path) -> None:
+    out = json.loads(run("voice", "report", "-w", str(demo), "--json"))
+    with Workspace(demo, read_only=True) as ws:
+        feedback = ws.to_pandas(ws.table("feedback"))
+    written = feedback["text"].notna() & feedback["text"].str.strip().ne("")
+    assert out["headline"]["answers with text"] == int(written.sum())
+    themes = {row["theme"] for row in out["themes"]}
+    assert {"delivery", "product_quality"} <= themes
+    irritants = out["irritants"]
+    assert irritants and all((row["rank"] is None) == row["small"] for row in irritants)
+    assert all(row["value_at_risk"] is not None for row in irritants)  # the demo has a value run
+    charts = tmp_path / "charts"
+    text = run("voice", "report", "-w", str(demo), "--charts", str(charts), "--format", "svg")
+    assert "Irritants" in text
+    assert {p.name for p in charts.iterdir()} >= {"nps_trend.svg", "themes.svg", "irritants.svg"}
+
+
+def test_a_second_run_is_stored_beside_the_first(demo: Path) -> None:
+    before = json.loads(run("voice", "report", "-w", str(demo), "--json"))["headline"]["run"]
+    headline = json.loads(run("voice", "run", "-w", str(demo), "--json"))["headline"]
+    assert headline["run"] != before
+    again = json.loads(run("voice", "report", "-w", str(demo), "--run", before, "--json"))
+    assert again["headline"]["run"] == before
+
+
+def test_score_text_adds_the_analysis_to_any_export(tmp_path: Path) -> None:
+    source = tmp_path / "avis.csv"
+    source.write_text(
+        "id;commentaire;note\n"
+        "1;Livraison rapide mais produit cassé. Écrivez-moi à jean.dupont@example.fr;2\n"
+        "2;Very friendly advisor, quick refund;5\n"
+        "3;;3\n",
+        encoding="cp1252",
+    )
+    output = tmp_path / "scored.csv"
+    text = run(
+        "voice", "score-text", str(source), "--text-column", "commentaire", "--output", str(output)
+    )
+    assert "avis.csv" in text and "with text" in text
+    scored = pd.read_csv(output, dtype=str, keep_default_na=False)
+    assert scored["id"].tolist() == ["1", "2", "3"]
+    assert scored["language"].tolist() == ["fr", "en", "unknown"]
+    assert scored.loc[0, "themes"] == "delivery;product_quality"
+    assert scored.loc[0, "negative_themes"] == "product_quality"
+    assert "example.fr" not in scored.loc[0, "text_redacted"]
+    assert scored.loc[1, "sentiment_label"] == "positive"
+    assert scored.loc[2, "sentiment"] == ""
+    out = run("voice", "score-text", str(source), "--text-column", "comment", code=5)
+    assert "commentaire" in out and "'comment'" in out

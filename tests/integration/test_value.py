@@ -9,20 +9,19 @@ import pandas as pd
 import pytest
 
 from emptychair import Workspace
-from emptychair.demo.service import DemoReport, build_demo
+from emptychair.demo.service import DemoReport
 from emptychair.errors import ModelDataError, NotFoundError
 from emptychair.identity import with_golden_ids
 from emptychair.value.report import value_report
 from emptychair.value.service import ValueSettings, run_value
 from emptychair.value.validation import holdout_check
 from emptychair.workspace.results import runs
-
-END = date(2026, 6, 30)
+from tests.integration.conftest import END
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
-    return build_demo(tmp_path_factory.mktemp("value") / "ws", customers=4_000, seed=3, end=END)
+def demo(company: DemoReport) -> DemoReport:
+    return company
 
 
 def test_the_demo_scores_value_and_recovers_the_purchase_process(demo: DemoReport) -> None:

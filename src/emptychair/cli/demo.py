@@ -36,6 +36,17 @@ def register(app: typer.Typer) -> None:
                 report.value,
                 title="Value models: estimates (95 % interval) beside the demo's true parameters",
             )
+        if report.voice_headline is not None and report.themes is not None:
+            print_mapping(report.voice_headline, title="Voice of the customer")
+            print_frame(
+                report.themes.round(3),
+                title="Themes planted in the verbatims: found by the analysis",
+            )
+        if report.drivers is not None and len(report.drivers):
+            print_frame(
+                report.drivers[["kind", "drivers_compared", "rank_correlation", "top_5_shared"]],
+                title="Key drivers found from the text against those of the planted themes",
+            )
         console.print(f"Ground truth: {report.truth}")
         console.print(
             f"Try: [bold]emptychair customer show {report.example_customer} -w {directory}[/bold]"

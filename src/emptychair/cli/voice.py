@@ -11,6 +11,8 @@ import typer
 
 from emptychair.cli.options import JsonOption, WorkspaceOption, open_workspace
 from emptychair.cli.output import console, print_frame, print_json
+from emptychair.cli.voice_complaints import register as register_complaints
+from emptychair.cli.voice_run import register as register_runs
 from emptychair.errors import InvalidParameterError
 
 KindArgument = Annotated[str, typer.Argument(help="nps, csat or ces.")]
@@ -53,8 +55,12 @@ def _display(table: pd.DataFrame, kind: str, by: list[str]) -> pd.DataFrame:
 
 
 def register(app: typer.Typer) -> None:
-    voice_app = typer.Typer(help="Voice of the customer: NPS, CSAT and CES with intervals.")
+    voice_app = typer.Typer(
+        help="Voice of the customer: scores with intervals, verbatims, themes, irritants."
+    )
     app.add_typer(voice_app, name="voice")
+    register_runs(voice_app)
+    register_complaints(voice_app)
 
     @voice_app.command("scores")
     def scores(

@@ -13,11 +13,14 @@ from rich.console import Console
 
 from emptychair.demo.generator import MINIMUM_CUSTOMERS, generate_company
 from emptychair.demo.parameters import DemoParameters
+from emptychair.demo.voice_truth import driver_recovery, theme_recovery
 from emptychair.errors import InvalidParameterError
 from emptychair.ingest.result import ImportResult
 from emptychair.schema import TABLES
 from emptychair.value.report import value_report
 from emptychair.value.service import run_value
+from emptychair.voice.report import voice_report
+from emptychair.voice.service import run_voice
 from emptychair.workspace import Workspace
 
 DATA_FOLDER = "demo-data"
@@ -35,6 +38,11 @@ class DemoReport:
     results: list[ImportResult]
     value: pd.DataFrame | None = None
     value_headline: dict[str, Any] | None = None
+    voice_headline: dict[str, Any] | None = None
+    #: Planted themes found in the verbatims: precision, recall, sentiment agreement.
+    themes: pd.DataFrame | None = None
+    #: Drivers found from the text against those of the planted themes, per score kind.
+    drivers: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +53,9 @@ class DemoReport:
             "tables": dict(zip(self.tables["table"], self.tables["rows"], strict=True)),
             "value": None if self.value is None else self.value.to_dict("records"),
             "value_headline": self.value_headline,
+            "voice_headline": self.voice_headline,
+            "themes": None if self.themes is None else self.themes.to_dict("records"),
+            "drivers": None if self.drivers is None else self.drivers.to_dict("records"),
         }
 
 
@@ -102,10 +113,30 @@ def build_demo(
             run = run_value(workspace)
         console.print("[green]✓[/green] customer value scored")
         headline = value_report(workspace, run.run_id).headline()
+        with console.status("Reading the verbatims (themes, sentiment, irritants)..."):
+            voice = run_voice(workspace)
+        console.print("[green]✓[/green] verbatims read")
+        voice_headline = voice_report(workspace, voice.run_id).headline()
+        themes = theme_recovery(files.truth, voice.tables["voice_mentions"])
+        drivers = driver_recovery(
+            files.truth, voice.tables["voice_verbatims"], voice.tables["voice_drivers"]
+        )
     finally:
         workspace.close()
     value = recovered_parameters(run.parameters, DemoParameters(customers, seed, date.today()))
-    return DemoReport(directory, files.truth, imports, tables, example, results, value, headline)
+    return DemoReport(
+        directory,
+        files.truth,
+        imports,
+        tables,
+        example,
+        results,
+        value,
+        headline,
+        voice_headline,
+        themes,
+        drivers,
+    )
 
 
 def recovered_parameters(estimates: pd.DataFrame, truth: DemoParameters) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from emptychair.errors import InvalidParameterError
+from emptychair.chart_files import write_charts
 from emptychair.value import charts
 from emptychair.workspace import Workspace
 from emptychair.workspace.results import resolve_run, result_table
@@ -106,19 +106,4 @@ def value_report(workspace: Workspace, run_id: str | None = None) -> ValueReport
 
 def save_charts(report: ValueReport, folder: Path, fmt: str = "png") -> list[Path]:
     """Render the run's charts into ``folder`` as PNG, SVG or Vega-Lite JSON files."""
-    import vl_convert
-
-    if fmt not in ("png", "svg", "json"):
-        raise InvalidParameterError(f"chart format {fmt!r}: use png, svg or json")
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, spec in report.charts().items():
-        path = folder / f"{name}.{fmt}"
-        if fmt == "png":
-            path.write_bytes(vl_convert.vegalite_to_png(spec, scale=2))
-        elif fmt == "svg":
-            path.write_text(vl_convert.vegalite_to_svg(spec), encoding="utf-8")
-        else:
-            path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
-        written.append(path)
-    return written
+    return write_charts(report.charts(), folder, fmt)
