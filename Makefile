@@ -6,7 +6,7 @@ UV := $(BIN)/uv
 WORKSPACE ?= demo-workspace
 CUSTOMERS ?= 50000
 
-.PHONY: demo test lint typecheck unit bench bench-import bench-clv clean system-deps
+.PHONY: demo test lint typecheck unit bench bench-import bench-clv bench-voice clean system-deps
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ test: $(VENV)/.installed-test system-deps lint typecheck
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest tests/unit -q
 
-bench: bench-import bench-clv
+bench: bench-import bench-clv bench-voice
 
 bench-import: $(VENV)/.installed-test
 	$(BIN)/python bench/import_orders.py
@@ -49,6 +49,11 @@ bench-import: $(VENV)/.installed-test
 # CLV against lifetimes at 100k, 1M and 10M customers (lifetimes runs in its own child).
 bench-clv: $(VENV)/.installed-test
 	$(BIN)/python bench/clv.py --record
+
+# Sentiment against VADER, vaderSentiment-fr, TextBlob(-fr) and TF-IDF; the verbatim pipeline.
+bench-voice: $(VENV)/.installed-test
+	$(BIN)/python bench/sentiment.py
+	$(BIN)/python bench/voice_pipeline.py
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .mypy_cache .ruff_cache

@@ -1,19 +1,26 @@
-"""Evaluation: the shipped sentiment models on review test splits and French customer service.
+"""Evaluation: the shipped sentiment models beside the baselines, on the same splits, in one run.
 
-Reads the shipped models (``src/emptychair/voice/models/``) and scores
+Splits (positive when the sentiment is ≥ 0; macro-F1, accuracy, ROC AUC, Spearman's rank
+correlation with the rating where there is one, and speed in verbatims per second):
 
-* ``fr_allocine_test``: 1,000 French film reviews (Allociné corpus, MIT), labels 1 / 0;
-* the English clothing-review test split ("Women's E-Commerce Clothing Reviews", CC0): rows whose
-  row number modulo 10 is 7, 8 or 9, positive = 4–5 stars, negative = 1–2 stars, 3 stars kept only
-  for the rank correlation with ratings;
-* ``cx-eval`` French Trustpilot reviews (title and text), with the same star convention. These
-  have no licence: they are read from ``/work/shared/data/cx-eval`` to measure only, never copied,
-  shipped or trained on.
+* ``fr allocine test``: 1,000 French film reviews (Allociné corpus, MIT), labels 1 / 0;
+* ``en clothing test``: the English clothing-review test split ("Women's E-Commerce Clothing
+  Reviews", CC0): rows whose row number modulo 10 is 7, 8 or 9, positive = 4–5 stars, negative =
+  1–2 stars, 3 stars kept only for the rank correlation with ratings;
+* ``fr cx-eval trustpilot``: French Trustpilot reviews (title and text), same star convention.
+  These have no licence: read from ``/work/shared/data/cx-eval`` to measure only, never copied,
+  shipped or trained on;
+* ``demo fr`` / ``demo en``: the demo company's verbatims against their planted sentiment
+  (``truth/feedback.csv``, "mixed" left out), when ``--demo`` points to a generated demo folder;
+* ``phrases (in training)``: the hand-written customer-service phrases, which the shipped model
+  is trained on (a check that it still reads them, not a held-out figure).
 
-It prints macro-F1, accuracy and ROC AUC (positive when sentiment ≥ 0), Spearman's rank
-correlation with the rating where there is one, and the scoring speed::
+Methods: the shipped model (:func:`emptychair.voice.sentiment.score_texts`, one batch per split);
+a TF-IDF word 1–2-gram + logistic regression baseline trained here on the same training split;
+VADER and TextBlob (English), vaderSentiment-fr and textblob-fr (French), each skipped with a
+note when its package (or a corpus it would need to download) is missing::
 
-    python bench/sentiment.py
+    python bench/sentiment.py [--no-cx-eval] [--demo /path/to/demo-data]
 """
 
 from __future__ import annotations
@@ -108,12 +115,33 @@ def test_splits(include_cx_eval: bool = True) -> list[Split]:
     return splits
 
 
-def evaluate(split: Split) -> dict[str, float]:
-    """Score a split with the shipped model of its language and measure agreement."""
-    started = time.perf_counter()
-    sentiment = score_texts(split.texts, split.language)["sentiment"].to_numpy(dtype=float)
-    seconds = time.perf_counter() - started
-    sentiment = np.nan_to_num(sentiment, nan=0.0)
+def demo_splits(folder: Path) -> list[Split]:
+    """The demo company's verbatims with a planted positive or negative sentiment, per language."""
+    feedback = pd.read_json(folder / "feedback.jsonl", lines=True)
+    truth = pd.read_csv(folder / "truth" / "feedback.csv")
+    rows = feedback.merge(truth[["feedback_id", "sentiment"]], on="feedback_id")
+    rows = rows[rows["text"].notna() & rows["sentiment"].isin(["positive", "negative"])]
+    splits = []
+    for language in ("fr", "en"):
+        chosen = rows[rows["language"] == language]
+        label = (chosen["sentiment"] == "positive").to_numpy(dtype=float)
+        splits.append(Split(f"demo {language}", language, chosen["text"].tolist(), label, label))
+    return splits
+
+
+def phrase_split(language: str) -> Split:
+    """The hand-written customer-service phrases of one language (part of the training data)."""
+    phrases = pd.read_csv(Path(__file__).resolve().parent / "sentiment_phrases.csv")
+    phrases = phrases[phrases["language"] == language]
+    label = phrases["label"].to_numpy(dtype=float)
+    return Split(
+        f"phrases {language} (in training)", language, phrases["text"].tolist(), label, label
+    )
+
+
+def agreement(split: Split, sentiment: np.ndarray, seconds: float) -> dict[str, float]:
+    """Macro-F1, accuracy, ROC AUC, Spearman and speed of one method's sentiment on a split."""
+    sentiment = np.nan_to_num(np.asarray(sentiment, dtype=float), nan=0.0)
     binary = ~np.isnan(split.binary)
     truth, predicted = split.binary[binary], (sentiment[binary] >= 0).astype(float)
     rating_levels = len(np.unique(split.ratings))
@@ -126,25 +154,51 @@ def evaluate(split: Split) -> dict[str, float]:
         "Spearman": float(spearmanr(split.ratings, sentiment).statistic)
         if rating_levels > 2
         else float("nan"),
-        "texts/s": len(split.texts) / seconds,
+        "verbatims/s": len(split.texts) / seconds,
     }
 
 
-def report(include_cx_eval: bool = True) -> pd.DataFrame:
-    """Evaluate every split and return the table (one row per split)."""
-    rows = {split.name: evaluate(split) for split in test_splits(include_cx_eval)}
-    table = pd.DataFrame(rows).T
+def evaluate(split: Split) -> dict[str, float]:
+    """Score a split with the shipped model of its language and measure agreement."""
+    started = time.perf_counter()
+    sentiment = score_texts(split.texts, split.language)["sentiment"].to_numpy(dtype=float)
+    return agreement(split, sentiment, time.perf_counter() - started)
+
+
+def report(include_cx_eval: bool = True, demo: Path | None = None) -> pd.DataFrame:
+    """Evaluate the shipped model on every split; one row per split."""
+    splits = test_splits(include_cx_eval) + (demo_splits(demo) if demo else [])
+    splits += [phrase_split("fr"), phrase_split("en")]
+    table = pd.DataFrame({split.name: evaluate(split) for split in splits}).T
     return table.astype({"rows": int, "binary rows": int})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-cx-eval", action="store_true", help="skip the cx-eval data")
+    parser.add_argument("--demo", type=Path, help="a generated demo folder (with truth/)")
     arguments = parser.parse_args()
+    from sentiment_baselines import compare, throughput
+
+    splits = test_splits(not arguments.no_cx_eval)
+    splits += demo_splits(arguments.demo) if arguments.demo else []
+    splits += [phrase_split("fr"), phrase_split("en")]
+    rows, notes = compare(splits)
+    table = pd.DataFrame(rows).astype({"rows": int, "binary rows": int})
     with pd.option_context(
-        "display.width", 160, "display.max_columns", 20, "display.float_format", "{:.3f}".format
+        "display.width",
+        200,
+        "display.max_columns",
+        20,
+        "display.max_rows",
+        200,
+        "display.float_format",
+        "{:.3f}".format,
     ):
-        print(report(include_cx_eval=not arguments.no_cx_eval))
+        print(table.set_index(["split", "method"]))
+    print(throughput(arguments.demo))
+    for note in notes:
+        print("note:", note)
 
 
 if __name__ == "__main__":
