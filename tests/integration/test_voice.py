@@ -38,6 +38,26 @@ def test_the_drivers_found_from_text_match_those_of_the_planted_themes(
     assert nps["top_5_shared"] >= 3
 
 
+def test_the_planted_new_topic_is_found_among_the_emerging_themes(company: DemoReport) -> None:
+    emerging = company.emerging
+    assert emerging is not None
+    french = emerging.set_index("language").loc["fr"]
+    # The French gift-card verbatims of the last months form one theme, and only they do.
+    assert "carte cadeau" in french["label"]
+    assert french["recall"] > 0.8 and french["precision"] > 0.9
+
+
+def test_sentiment_learnt_from_the_company_scores_is_used_only_where_it_wins(
+    company: DemoReport,
+) -> None:
+    with Workspace(company.workspace, read_only=True) as ws:
+        learned = voice_report(ws).tables["sentiment_models"].set_index("language")
+    assert set(learned.index) <= {"fr", "en"} and "fr" in learned.index
+    for row in learned.to_dict("records"):
+        wins = row["company_macro_f1"] > row["shipped_macro_f1"]
+        assert row["chosen"] == ("company" if wins else "shipped")
+
+
 def test_complaints_and_the_closed_loop_are_stored_without_personal_data(
     company: DemoReport,
 ) -> None:

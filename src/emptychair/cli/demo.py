@@ -47,6 +47,11 @@ def register(app: typer.Typer) -> None:
                 report.drivers[["kind", "drivers_compared", "rank_correlation", "top_5_shared"]],
                 title="Key drivers found from the text against those of the planted themes",
             )
+        if report.emerging is not None and len(report.emerging):
+            print_frame(
+                report.emerging.round(3),
+                title="The planted new topic (gift cards), found among the emerging themes",
+            )
         console.print(f"Ground truth: {report.truth}")
         console.print(
             f"Try: [bold]emptychair customer show {report.example_customer} -w {directory}[/bold]"

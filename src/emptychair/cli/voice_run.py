@@ -56,6 +56,13 @@ def _print_report(report: VoiceReport, brief: bool) -> None:
         shown = shown.assign(sentiment=shown["sentiment"].round(2))
         shown = _percent(shown, ["share", "negative_share"])
         print_frame(shown.head(10 if brief else len(shown)), title="Themes and their sentiment")
+    learned = tables["sentiment_models"]
+    if len(learned):
+        print_frame(
+            learned.round(3),
+            title="Sentiment: cross-validated macro-F1 of a model re-trained on your scores "
+            "against the shipped one (the better is used)",
+        )
     drivers = tables["drivers"]
     if len(drivers):
         shown = drivers[drivers["rank"].notna() & (drivers["rank"] <= 5)]
@@ -119,6 +126,13 @@ def register(voice_app: typer.Typer) -> None:
         lapsing_threshold: Annotated[
             float, typer.Option(help="P(alive) below which a customer counts as lapsing.")
         ] = 0.5,
+        learn: Annotated[
+            bool,
+            typer.Option(
+                help="Re-train sentiment on the company's scored verbatims; used only where "
+                "cross-validation shows it beats the shipped model."
+            ),
+        ] = True,
         json: JsonOption = False,
     ) -> None:
         """Read every answer and verbatim: scores, themes, sentiment, irritants; store the run."""
@@ -130,6 +144,7 @@ def register(voice_app: typer.Typer) -> None:
             min_responses=min_responses,
             lapsing_threshold=lapsing_threshold,
             value_run=value_run,
+            learn_from_scores=learn,
         )
         with open_workspace(workspace) as ws:
             if json:

@@ -210,7 +210,10 @@ class SurveyParameters:
     journey). After an order (NPS with probability ``order_nps_rate``) each of one or
     two themes of the order's channel is positive with probability
     ``positive_theme_share``, or ``positive_theme_share_after_friction`` when the
-    customer needed a repeat contact before answering.
+    customer needed a repeat contact before answering. In the last
+    ``emerging_theme_days`` of the history, ``emerging_theme_share`` of the web and app
+    order answers are about the new gift cards only (a theme the taxonomy does not know),
+    positive with probability ``emerging_theme_positive_share``.
     """
 
     contact_response_rate: float = 0.3
@@ -226,6 +229,9 @@ class SurveyParameters:
     positive_staff_share_after_failure: float = 0.35
     positive_theme_share: float = 0.7
     positive_theme_share_after_friction: float = 0.4
+    emerging_theme_days: int = 150
+    emerging_theme_share: float = 0.3
+    emerging_theme_positive_share: float = 0.2
     complaint_rate_after_failed_journey: float = 0.25
     complaint_rate_per_order: float = 0.005
     complaint_reopened_share: float = 0.04

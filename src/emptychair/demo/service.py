@@ -13,7 +13,7 @@ from rich.console import Console
 
 from emptychair.demo.generator import MINIMUM_CUSTOMERS, generate_company
 from emptychair.demo.parameters import DemoParameters
-from emptychair.demo.voice_truth import driver_recovery, theme_recovery
+from emptychair.demo.voice_truth import driver_recovery, emerging_recovery, theme_recovery
 from emptychair.errors import InvalidParameterError
 from emptychair.ingest.result import ImportResult
 from emptychair.schema import TABLES
@@ -43,6 +43,8 @@ class DemoReport:
     themes: pd.DataFrame | None = None
     #: Drivers found from the text against those of the planted themes, per score kind.
     drivers: pd.DataFrame | None = None
+    #: The planted emerging topic (gift cards) found among the emerging themes.
+    emerging: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class DemoReport:
             "voice_headline": self.voice_headline,
             "themes": None if self.themes is None else self.themes.to_dict("records"),
             "drivers": None if self.drivers is None else self.drivers.to_dict("records"),
+            "emerging": None if self.emerging is None else self.emerging.to_dict("records"),
         }
 
 
@@ -121,6 +124,9 @@ def build_demo(
         drivers = driver_recovery(
             files.truth, voice.tables["voice_verbatims"], voice.tables["voice_drivers"]
         )
+        emerging = emerging_recovery(
+            files.truth, voice.tables["voice_verbatims"], voice.tables["voice_emerging"]
+        )
     finally:
         workspace.close()
     value = recovered_parameters(run.parameters, DemoParameters(customers, seed, date.today()))
@@ -136,6 +142,7 @@ def build_demo(
         voice_headline,
         themes,
         drivers,
+        emerging,
     )
 
 

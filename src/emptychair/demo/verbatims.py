@@ -181,6 +181,28 @@ CLAUSES: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     },
 }
 
+#: A topic the taxonomy does not know, raised only in the last months of the history: the
+#: new gift cards. Emerging-theme discovery should find it.
+EMERGING_THEME = "gift_card"
+CLAUSES[EMERGING_THEME] = {
+    "fr": (
+        ("la carte cadeau a fait très plaisir", "belle idée que cette carte cadeau"),
+        (
+            "ma carte cadeau a été refusée",
+            "impossible d'utiliser ma carte cadeau",
+            "carte cadeau expirée au bout de deux mois",
+        ),
+    ),
+    "en": (
+        ("the gift card made a lovely present", "great idea, this gift card"),
+        (
+            "my gift card was rejected",
+            "could not use my gift card",
+            "the gift card lapsed after two months",
+        ),
+    ),
+}
+
 #: Words that show a verbatim is about a theme (accents removed, lower case).
 THEME_KEYWORDS: dict[str, tuple[str, ...]] = {
     "delivery": ("livr", "colis", "deliver", "parcel", "courier"),
@@ -192,6 +214,7 @@ THEME_KEYWORDS: dict[str, tuple[str, ...]] = {
     "product_quality": ("produit", "article", "tissu", "product", "item", "fabric"),
     "price": ("prix", "cher", "promo", "price", "pricier", "expensive", "value", "discount"),
     "store": ("magasin", "boutique", "store", "shop"),
+    "gift_card": ("carte cadeau", "gift card"),
 }
 
 #: language -> (positive closings, negative closings)

@@ -22,7 +22,7 @@ from emptychair.demo.interactions import Interactions
 from emptychair.demo.orders import Orders
 from emptychair.demo.parameters import DemoParameters
 from emptychair.demo.people import People
-from emptychair.demo.verbatims import CLAUSES, has_negation, write_verbatim
+from emptychair.demo.verbatims import CLAUSES, EMERGING_THEME, has_negation, write_verbatim
 
 REASON_THEME = {
     "delivery": "delivery",
@@ -118,6 +118,14 @@ def make_voice(
         chosen = rng.choice(len(pool), count, replace=False)
         order_themes.append([pool[c] for c in chosen])
         order_good.append([bool(draws[i, 1 + j] < share_good[i]) for j in range(count)])
+    # The new gift cards: the only theme of some recent web and app answers.
+    recent = received >= end_s - s.emerging_theme_days * DAY
+    online = np.isin(channel, ["web", "app"])
+    about_gift_cards = recent & online & (rng.random(k) < s.emerging_theme_share)
+    gift_card_good = rng.random(k) < s.emerging_theme_positive_share
+    for i in np.flatnonzero(about_gift_cards).tolist():
+        order_themes[i] = [EMERGING_THEME]
+        order_good[i] = [bool(gift_card_good[i])]
     order = pd.DataFrame(
         {
             "record": record,

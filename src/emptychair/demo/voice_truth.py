@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from emptychair.demo.verbatims import EMERGING_THEME
+
 #: Demo theme -> the taxonomy themes that name it, the closest first. A demo theme can
 #: span two taxonomy themes: its waiting time includes "impossible to reach anyone"
 #: (reachability), its billing and fees include shipping fees (price and fees).
@@ -29,7 +31,8 @@ ACCEPTED = {
 
 
 def planted_mentions(truth: pd.DataFrame) -> pd.DataFrame:
-    """One row per answer with a text and planted theme: feedback_id, theme, polarity."""
+    """One row per answer with a text and planted taxonomy theme: feedback_id, theme,
+    polarity (the emerging theme, unknown to the taxonomy, is left out)."""
     written = truth[truth["has_text"].astype(bool)]
     rows = [
         (feedback_id, theme, polarity)
@@ -37,6 +40,7 @@ def planted_mentions(truth: pd.DataFrame) -> pd.DataFrame:
             written["feedback_id"], written["themes"], written["polarities"], strict=True
         )
         for theme, polarity in zip(themes.split(";"), polarities.split(";"), strict=True)
+        if theme in ACCEPTED
     ]
     return pd.DataFrame(rows, columns=["feedback_id", "theme", "polarity"]).drop_duplicates(
         ["feedback_id", "theme"]
@@ -166,6 +170,51 @@ def driver_recovery(
                 f"top_{top}_shared": len(leading_planted & leading_found),
                 "top_planted": ", ".join(expected.nsmallest(top, "rank")["driver"]),
                 "top_found": ", ".join(found.nsmallest(top, "rank")["driver"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def emerging_recovery(
+    truth: Path | pd.DataFrame, verbatims: pd.DataFrame, emerging: pd.DataFrame
+) -> pd.DataFrame:
+    """Is the planted emerging topic (the new gift cards) found as an emerging theme?
+
+    Per language, the emerging theme holding most of the planted verbatims is the one found
+    for it: ``recall`` is the share of the planted verbatims it holds, ``precision`` the
+    share of its verbatims that were planted, and ``label`` its keywords.
+
+    Parameters
+    ----------
+    truth : Path or DataFrame
+        The demo's ``truth`` folder, or its ``feedback.csv`` table.
+    verbatims : DataFrame
+        A voice run's verbatims (``feedback_id``, ``language``, ``emerging_theme``).
+    emerging : DataFrame
+        The run's emerging themes (``id``, ``label``).
+    """
+    if not isinstance(truth, pd.DataFrame):
+        truth = pd.read_csv(truth / "feedback.csv")
+    planted_ids = set(truth.loc[truth["themes"] == EMERGING_THEME, "feedback_id"])
+    labels = dict(zip(emerging.get("id", []), emerging.get("label", []), strict=True))
+    rows = []
+    for language, group in verbatims.groupby("language"):
+        planted = group[group["feedback_id"].isin(planted_ids)]
+        if planted.empty:
+            continue
+        found = planted["emerging_theme"][planted["emerging_theme"] != ""]
+        best = found.mode().iloc[0] if len(found) else None
+        members = group[group["emerging_theme"] == best] if best else group.iloc[:0]
+        rows.append(
+            {
+                "language": language,
+                "planted": len(planted),
+                "theme": best,
+                "label": labels.get(best),
+                "recall": float((planted["emerging_theme"] == best).mean()) if best else 0.0,
+                "precision": float(members["feedback_id"].isin(planted_ids).mean())
+                if len(members)
+                else float("nan"),
             }
         )
     return pd.DataFrame(rows)

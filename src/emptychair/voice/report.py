@@ -22,8 +22,9 @@ ANALYSIS = "voice"
 #: Result tables of a run; those a run could not compute (no value run, no complaints) are
 #: empty in its report.
 RESULT_TABLES = (
-    *("scores", "verbatims", "mentions", "themes", "irritants", "lapsing", "drivers"),
-    *("weekly", "alerts", "complaints", "closed_loop"),
+    *("scores", "verbatims", "mentions", "themes", "emerging", "irritants", "lapsing"),
+    "drivers",
+    *("weekly", "alerts", "complaints", "closed_loop", "sentiment_models"),
 )
 
 

@@ -10,21 +10,26 @@ texts are stored redacted only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from emptychair.errors import ModelDataError, NotFoundError
+from emptychair.errors import InvalidParameterError, ModelDataError, NotFoundError
 from emptychair.identity import with_golden_ids
+from emptychair.voice.emerging import emerging_themes
 from emptychair.voice.irritants import irritants, lapsing_comparison
+from emptychair.voice.retrain import retrain_on_scores
 from emptychair.voice.run_parts import alerts, complaint_tables, drivers_by_kind
 from emptychair.voice.scores import KINDS, score_summary
+from emptychair.voice.sentiment import SentimentModel
 from emptychair.voice.taxonomy import Taxonomy
 from emptychair.voice.taxonomy_file import load_taxonomy
-from emptychair.voice.verbatims import analyse_verbatims, theme_summary
+from emptychair.voice.verbatims import analyse_verbatims, resolve_languages, theme_summary
 from emptychair.workspace import Workspace, new_batch_id, utc_now
 from emptychair.workspace.results import resolve_run, result_table, write_results
 
@@ -35,6 +40,9 @@ ANSWER_COLUMNS = (
     *("feedback_id", "customer_id", "received_at", "channel", "touchpoint", "kind"),
     *("score", "scale_max", "text", "language"),
 )
+#: Fewer scored verbatims than this: the shipped sentiment models are used as they are.
+MIN_LEARNING_ROWS = 200
+DEFAULT_SCALES = {"nps": 10.0, "csat": 5.0, "ces": 7.0}
 SCORE_COLUMN = {"nps": "nps", "csat": "csat", "ces": "ces_mean"}
 SCORE_BOUNDS = {"nps": ("nps_low", "nps_high"), "csat": ("csat_low", "csat_high")}
 SCORE_BOUNDS["ces"] = ("ces_low", "ces_high")
@@ -54,6 +62,9 @@ class VoiceSettings:
     #: The customer-value run giving CLV and P(alive); the latest when None.
     value_run: str | None = None
     by: tuple[str, ...] = field(default=("channel",))
+    #: Re-train the sentiment model on the company's (score, text) pairs; it is used only
+    #: for the languages where cross-validation shows it beats the shipped model.
+    learn_from_scores: bool = True
 
 
 @dataclass
@@ -137,6 +148,36 @@ def latest_value(
     return frame, str(run["run_id"])
 
 
+def _learned_models(
+    answers: pd.DataFrame, languages: list[str], settings: VoiceSettings, step: Step
+) -> tuple[dict[str, SentimentModel], pd.DataFrame]:
+    """Sentiment models re-trained on the company's (score, text) pairs that beat the shipped
+    ones in cross-validation, and the validation figures of every language tried."""
+    if not settings.learn_from_scores:
+        return {}, pd.DataFrame()
+    scored = (
+        answers["kind"].isin(["nps", "csat", "ces"]).to_numpy()
+        & answers["score"].notna().to_numpy()
+    )
+    known = np.isin(languages, ["fr", "en"]) & scored
+    if known.sum() < MIN_LEARNING_ROWS:
+        return {}, pd.DataFrame()
+    rows = answers[known]
+    scale = rows["scale_max"].fillna(rows["kind"].map(DEFAULT_SCALES))
+    step(f"learning from {len(rows):,} scored verbatims (cross-validated)")
+    try:
+        result = retrain_on_scores(
+            rows["text"].tolist(),
+            rows["score"].to_numpy(float),
+            scale.to_numpy(float),
+            [code for code, keep in zip(languages, known, strict=True) if keep],
+        )
+    except (InvalidParameterError, ModelDataError) as problem:
+        step(f"sentiment not re-trained: {problem}")
+        return {}, pd.DataFrame()
+    return dict(result.models), result.summary
+
+
 def run_voice(
     workspace: Workspace, settings: VoiceSettings | None = None, on_step: Step | None = None
 ) -> VoiceRun:
@@ -155,10 +196,10 @@ def run_voice(
 
     with_text = answers[answers["text"].notna() & answers["text"].str.strip().ne("")]
     with_text = with_text.reset_index(drop=True)
+    languages = resolve_languages(with_text["text"].tolist(), with_text["language"].tolist())
+    models, learning = _learned_models(with_text, languages, settings, step)
     step(f"reading {len(with_text):,} verbatims")
-    analysis = analyse_verbatims(
-        with_text["text"], with_text["language"].tolist(), taxonomy=taxonomy
-    )
+    analysis = analyse_verbatims(with_text["text"], languages, taxonomy=taxonomy, models=models)
     verbatims = pd.concat(
         [
             with_text.drop(columns=["text", "language"]),
@@ -175,6 +216,22 @@ def run_voice(
     themes["label_en"] = themes["theme"].map(lambda t: labels.get(t, {}).get("en", t))
     themes["label_fr"] = themes["theme"].map(lambda t: labels.get(t, {}).get("fr", t))
 
+    step("emerging themes")
+    emerging = emerging_themes(
+        verbatims["text_redacted"].tolist(),
+        verbatims["language"].tolist(),
+        taxonomy=taxonomy,
+        display_texts=verbatims["text_redacted"].tolist(),
+        min_size=settings.min_responses // 2,
+    )
+    ids = [theme.id for theme in emerging.themes]
+    verbatims["emerging_theme"] = [ids[i] if i >= 0 else "" for i in emerging.assignments]
+    emerging_table = emerging.to_frame()
+    for column in ("keywords", "examples"):
+        emerging_table[column] = emerging_table[column].map(
+            lambda values: json.dumps(list(values), ensure_ascii=False)
+        )
+
     step("irritants and value at risk")
     value, value_run = latest_value(workspace, settings.value_run)
     irritant_table = irritants(
@@ -190,10 +247,12 @@ def run_voice(
         "voice_verbatims": verbatims,
         "voice_mentions": mentions,
         "voice_themes": themes,
+        "voice_emerging": emerging_table,
         "voice_irritants": irritant_table,
         "voice_drivers": drivers,
         "voice_weekly": tests,
         "voice_alerts": raised,
+        "voice_sentiment_models": learning,
     }
     step("complaints and the closed loop")
     tables.update(complaint_tables(workspace, min_responses=settings.min_responses))
@@ -210,7 +269,7 @@ def run_voice(
         **asdict(settings),
         "taxonomy": taxonomy_source,
         "value_run": value_run,
-        "notes": notes,
+        "notes": [*emerging.notes, *notes],
     }
     step("storing the run")
     write_results(

@@ -9,18 +9,20 @@ original, nothing personal leaves it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from emptychair.errors import InvalidParameterError
-from emptychair.voice.sentiment import LANGUAGES, score_texts, sentiment_label
+from emptychair.voice.sentiment import LANGUAGES, SentimentModel, score_texts, sentiment_label
 from emptychair.voice.taxonomy import Taxonomy
 from emptychair.voice.taxonomy_file import load_taxonomy
-from emptychair.voice.text import MAX_ANALYSED_CHARACTERS, clean, detect_language, redact
+from emptychair.voice.text import MAX_ANALYSED_CHARACTERS, clean, detect_language, redact_many
 from emptychair.voice.text.clauses import split_clauses
+from emptychair.voice.text.redaction import PLACEHOLDERS
 
 MENTION_COLUMNS = ("position", "theme", "sentiment", "label", "clauses", "clause")
 
@@ -52,7 +54,10 @@ class VerbatimAnalysis:
         return theme_summary(self.mentions, int(self.verbatims["clauses"].gt(0).sum()))
 
 
-def _languages(values: list[str | None], languages: str | Sequence[str | None] | None) -> list[str]:
+def resolve_languages(
+    values: list[str | None], languages: str | Sequence[str | None] | None
+) -> list[str]:
+    """One language code per verbatim: the given one, else detected."""
     if languages is None:
         given: list[str | None] = [None] * len(values)
     elif isinstance(languages, str):
@@ -76,9 +81,24 @@ def _languages(values: list[str | None], languages: str | Sequence[str | None] |
     return codes
 
 
-def _shown(text: str | None) -> str | None:
-    """The display form of a verbatim: cleaned, personal data redacted."""
-    return redact(clean(text)) if isinstance(text, str) else None
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+
+
+def _without_placeholders(text: str) -> str:
+    return _PLACEHOLDER.sub(" ", text) if "[" in text else text
+
+
+def _shown(values: list[str | None], codes: list[str]) -> list[str | None]:
+    """The display form of each verbatim: cleaned, personal data redacted (in one batch)."""
+    present = [i for i, text in enumerate(values) if text is not None]
+    redacted = redact_many(
+        [clean(values[i]) for i in present],
+        [codes[i] if codes[i] in LANGUAGES else None for i in present],
+    )
+    shown: list[str | None] = [None] * len(values)
+    for i, text in zip(present, redacted, strict=True):
+        shown[i] = text
+    return shown
 
 
 def analyse_verbatims(
@@ -86,6 +106,7 @@ def analyse_verbatims(
     languages: str | Sequence[str | None] | None = None,
     *,
     taxonomy: Taxonomy | None = None,
+    models: Mapping[str, SentimentModel] | None = None,
 ) -> VerbatimAnalysis:
     """Analyse verbatims: language, sentiment, themes and the sentiment of each theme.
 
@@ -99,6 +120,9 @@ def analyse_verbatims(
         detected), or None to detect every language.
     taxonomy : Taxonomy, optional
         The themes to find; the default taxonomy when omitted.
+    models : mapping of language to SentimentModel, optional
+        Sentiment models to use instead of the shipped ones (e.g. re-trained on the
+        company's own scores); languages not in it keep the shipped model.
 
     Returns
     -------
@@ -113,10 +137,10 @@ def analyse_verbatims(
     index = texts.index if isinstance(texts, pd.Series) else None
     values = [text if isinstance(text, str) else None for text in texts]
     taxonomy = load_taxonomy() if taxonomy is None else taxonomy
-    codes = _languages(values, languages)
+    codes = resolve_languages(values, languages)
     # The analysis reads the redacted text, cut like the matching form: nothing personal
     # can reach a clause, and each verbatim is redacted once.
-    shown = [_shown(text) for text in values]
+    shown = _shown(values, codes)
     analysed = [text[:MAX_ANALYSED_CHARACTERS] if text else "" for text in shown]
 
     # Every clause of every verbatim, scored in one batch.
@@ -131,7 +155,11 @@ def analyse_verbatims(
             clause_rows.append(position)
             clause_texts.append(clause.text)
             clause_languages.append(code)
-    clause_scores = score_texts(clause_texts, clause_languages)["sentiment"].to_numpy(float)
+    # The placeholders of redacted data ("[email]", "[name]") are neither a theme nor an opinion.
+    clause_read = [_without_placeholders(text) for text in clause_texts]
+    clause_scores = score_texts(clause_read, clause_languages, models=models)["sentiment"].to_numpy(
+        float
+    )
     # A verbatim of one clause has that clause's sentiment; longer ones are read whole.
     whole = np.full(len(values), np.nan)
     counts = np.asarray(clause_counts, dtype=np.int64)
@@ -140,11 +168,12 @@ def analyse_verbatims(
     whole[single] = clause_scores[starts[single]]
     several = np.flatnonzero(counts > 1)
     if len(several):
-        whole[several] = score_texts([analysed[i] for i in several], [codes[i] for i in several])[
-            "sentiment"
-        ].to_numpy(float)
+        several_texts = [_without_placeholders(analysed[i]) for i in several]
+        several_codes = [codes[i] for i in several]
+        scored = score_texts(several_texts, several_codes, models=models)
+        whole[several] = scored["sentiment"].to_numpy(float)
 
-    mentions = _mentions(taxonomy, clause_texts, clause_languages, clause_rows, clause_scores)
+    mentions = _mentions(taxonomy, clause_read, clause_languages, clause_rows, clause_scores)
     if len(mentions):
         mentions["clause"] = [clause_texts[i] for i in mentions.pop("first_clause").tolist()]
     else:

@@ -81,6 +81,8 @@ def test_personal_data_is_redacted_in_texts_and_clauses() -> None:
     )
     shown = result.verbatims.loc[0, "text_redacted"] + " ".join(result.mentions["clause"])
     assert "06 12 34 56 78" not in shown and "marie.curie" not in shown
+    # The placeholders ("[email]", "[phone]") are not read as a theme.
+    assert result.verbatims.loc[0, "themes"] == "delivery"
 
 
 def test_a_custom_taxonomy_and_bad_arguments() -> None:
