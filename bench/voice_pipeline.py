@@ -27,7 +27,7 @@ from emptychair.demo.verbatims import CLAUSES, write_verbatim
 from emptychair.demo.voice_truth import theme_recovery
 from emptychair.voice.sentiment import score_texts
 from emptychair.voice.taxonomy_file import load_taxonomy
-from emptychair.voice.text import detect_languages, redact, split_clauses
+from emptychair.voice.text import detect_languages, redact_many, split_clauses
 from emptychair.voice.verbatims import analyse_verbatims
 
 THEMES = sorted(CLAUSES)
@@ -90,7 +90,7 @@ def measure(n: int) -> None:
         "sentiment (verbatims)": rate(n, lambda: score_texts(texts, languages)),
         "sentiment (clauses)": rate(n, lambda: score_texts(clauses, clause_languages)),
         "themes": rate(n, lambda: load_taxonomy().match_many(texts, languages)),
-        "redaction": rate(n, lambda: [redact(t) for t in texts]),
+        "redaction": rate(n, lambda: redact_many(texts, languages)),
     }
     mentions = analysis.mentions.assign(
         feedback_id=data["feedback_id"].to_numpy()[analysis.mentions["position"]]

@@ -326,9 +326,9 @@ def emerging_themes(
     codes = _languages_for(values, languages)
     shown = _check_parameters(values, display_texts, min_size, max_themes)
     if taxonomy is None:
-        from emptychair.voice.taxonomy_file import load_taxonomy
+        from emptychair.voice.taxonomy_file import default_taxonomy
 
-        taxonomy = load_taxonomy()
+        taxonomy = default_taxonomy()
     matched = _taxonomy_matches(taxonomy, values, codes)
     filled = [isinstance(text, str) and bool(text.strip()) for text in values]
     total = sum(filled)

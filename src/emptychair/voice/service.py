@@ -28,7 +28,7 @@ from emptychair.voice.run_parts import alerts, complaint_tables, drivers_by_kind
 from emptychair.voice.scores import KINDS, score_summary
 from emptychair.voice.sentiment import SentimentModel
 from emptychair.voice.taxonomy import Taxonomy
-from emptychair.voice.taxonomy_file import load_taxonomy
+from emptychair.voice.taxonomy_file import default_taxonomy, load_taxonomy
 from emptychair.voice.verbatims import analyse_verbatims, resolve_languages, theme_summary
 from emptychair.workspace import Workspace, new_batch_id, utc_now
 from emptychair.workspace.results import resolve_run, result_table, write_results
@@ -86,7 +86,7 @@ def workspace_taxonomy(workspace: Workspace, path: str | None = None) -> tuple[T
     edited = Path(workspace.path) / WORKSPACE_TAXONOMY
     if edited.is_file():
         return load_taxonomy(edited), str(edited)
-    return load_taxonomy(), "default"
+    return default_taxonomy(), "default"
 
 
 def _answers(workspace: Workspace) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,12 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
             f"{source}: not valid YAML at {place}: {problem}; fix the syntax there."
         ) from error
     return _Reader(source).taxonomy(document)
+
+
+@lru_cache(maxsize=1)
+def default_taxonomy() -> Taxonomy:
+    """The shipped taxonomy, read once per process (its matchers are built once too)."""
+    return load_taxonomy()
 
 
 def write_default_taxonomy(path: str | Path, *, overwrite: bool = False) -> Path:

@@ -19,7 +19,7 @@ import pandas as pd
 from emptychair.errors import InvalidParameterError
 from emptychair.voice.sentiment import LANGUAGES, SentimentModel, score_texts, sentiment_label
 from emptychair.voice.taxonomy import Taxonomy
-from emptychair.voice.taxonomy_file import load_taxonomy
+from emptychair.voice.taxonomy_file import default_taxonomy
 from emptychair.voice.text import MAX_ANALYSED_CHARACTERS, clean, detect_language, redact_many
 from emptychair.voice.text.clauses import split_clauses
 from emptychair.voice.text.redaction import PLACEHOLDERS
@@ -136,7 +136,7 @@ def analyse_verbatims(
     """
     index = texts.index if isinstance(texts, pd.Series) else None
     values = [text if isinstance(text, str) else None for text in texts]
-    taxonomy = load_taxonomy() if taxonomy is None else taxonomy
+    taxonomy = default_taxonomy() if taxonomy is None else taxonomy
     codes = resolve_languages(values, languages)
     # The analysis reads the redacted text, cut like the matching form: nothing personal
     # can reach a clause, and each verbatim is redacted once.
@@ -178,17 +178,24 @@ def analyse_verbatims(
         mentions["clause"] = [clause_texts[i] for i in mentions.pop("first_clause").tolist()]
     else:
         mentions = pd.DataFrame({column: [] for column in MENTION_COLUMNS})
-    themes_of = mentions.groupby("position", sort=False)["theme"].agg(";".join)
-    negative = mentions[mentions["label"] == "negative"]
-    negative_of = negative.groupby("position", sort=False)["theme"].agg(";".join)
-    positions = pd.RangeIndex(len(values))
+    themes_of: list[list[str]] = [[] for _ in values]
+    negative_of: list[list[str]] = [[] for _ in values]
+    for position, theme, label in zip(
+        mentions["position"].tolist(),
+        mentions["theme"].tolist(),
+        mentions["label"].tolist(),
+        strict=True,
+    ):
+        themes_of[position].append(theme)
+        if label == "negative":
+            negative_of[position].append(theme)
     verbatims = pd.DataFrame(
         {
             "language": codes,
             "sentiment": whole,
             "label": [sentiment_label(value) for value in whole],
-            "themes": themes_of.reindex(positions, fill_value="").to_numpy(),
-            "negative_themes": negative_of.reindex(positions, fill_value="").to_numpy(),
+            "themes": [";".join(themes) for themes in themes_of],
+            "negative_themes": [";".join(themes) for themes in negative_of],
             "clauses": clause_counts,
             "text_redacted": shown,
         }
