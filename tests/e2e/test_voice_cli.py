@@ -33,6 +33,14 @@ def test_nps_by_channel(demo: Path) -> None:
     assert "NPS with 95 % intervals" in text
 
 
+def test_scores_by_team_and_by_value_segment(demo: Path) -> None:
+    rows = json.loads(run("voice", "scores", "csat", "-w", str(demo), "--by", "team", "--json"))
+    teams = {r["team"] for r in rows}
+    assert "Express Relation" in teams and "CC Lille" in teams
+    rows = json.loads(run("voice", "scores", "nps", "-w", str(demo), "--by", "segment", "--json"))
+    assert {"champions", "loyal"} <= {r["segment"] for r in rows}
+
+
 def test_csat_by_month_and_a_comparison(demo: Path) -> None:
     rows = json.loads(
         run("voice", "scores", "csat", "-w", str(demo), "--period", "month", "--json")

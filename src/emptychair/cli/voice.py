@@ -14,11 +14,16 @@ from emptychair.cli.output import console, print_frame, print_json
 from emptychair.cli.voice_complaints import register as register_complaints
 from emptychair.cli.voice_run import register as register_runs
 from emptychair.errors import InvalidParameterError
+from emptychair.voice.context import feedback_in_context
 
 KindArgument = Annotated[str, typer.Argument(help="nps, csat or ces.")]
 ByOption = Annotated[
     list[str] | None,
-    typer.Option("--by", help="Group by a feedback column, e.g. channel (repeatable)."),
+    typer.Option(
+        "--by",
+        help="Group by a feedback column (channel, touchpoint...), or by team (of the last "
+        "contact before the answer), segment or tier (of the latest value run); repeatable.",
+    ),
 ]
 MinimumOption = Annotated[
     int, typer.Option(help="Groups with fewer answers are flagged, never ranked.")
@@ -76,7 +81,11 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace, read_only=True) as ws:
             table = score_summary(
-                ws.table("feedback"), kind, by=by or [], period=period, min_responses=min_responses
+                feedback_in_context(ws, by or []),
+                kind,
+                by=by or [],
+                period=period,
+                min_responses=min_responses,
             )
         if json:
             print_json(table)
@@ -101,7 +110,7 @@ def register(app: typer.Typer) -> None:
 
         with open_workspace(workspace, read_only=True) as ws:
             table = compare_periods(
-                ws.table("feedback"),
+                feedback_in_context(ws, by or []),
                 kind,
                 _window(first, "first"),
                 _window(second, "second"),

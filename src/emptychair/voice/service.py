@@ -21,6 +21,7 @@ import pandas as pd
 
 from emptychair.errors import InvalidParameterError, ModelDataError, NotFoundError
 from emptychair.identity import with_golden_ids
+from emptychair.voice.context import CONTEXT_COLUMNS, feedback_in_context
 from emptychair.voice.emerging import emerging_themes
 from emptychair.voice.irritants import irritants, lapsing_comparison
 from emptychair.voice.retrain import retrain_on_scores
@@ -61,7 +62,9 @@ class VoiceSettings:
     lapsing_threshold: float = 0.5
     #: The customer-value run giving CLV and P(alive); the latest when None.
     value_run: str | None = None
-    by: tuple[str, ...] = field(default=("channel",))
+    #: Score groups stored with the run: feedback columns, or team / segment / tier (see
+    #: :mod:`emptychair.voice.context`; segment and tier are skipped without a value run).
+    by: tuple[str, ...] = field(default=("channel", "touchpoint", "team", "segment"))
     #: Re-train the sentiment model on the company's (score, text) pairs; it is used only
     #: for the languages where cross-validation shows it beats the shipped model.
     learn_from_scores: bool = True
@@ -100,7 +103,14 @@ def long_scores(
     workspace: Workspace, kinds: list[str], by: tuple[str, ...], settings: VoiceSettings
 ) -> pd.DataFrame:
     """Each score overall, per month, and per value of each ``by`` column, in one long table."""
-    feedback = workspace.table("feedback")
+    context = [c for c in by if c in CONTEXT_COLUMNS]
+    if context and settings.value_run is None and "segment" in context:
+        try:
+            resolve_run(workspace, "value", None)
+        except NotFoundError:
+            by = tuple(c for c in by if c not in ("segment", "tier"))
+            context = [c for c in context if c not in ("segment", "tier")]
+    feedback = feedback_in_context(workspace, context, value_run=settings.value_run)
     frames = []
     for kind in kinds:
         for group, period in [(None, None), (None, "month"), *((c, None) for c in by)]:
