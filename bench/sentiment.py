@@ -52,6 +52,12 @@ class Split:
     texts: list[str]
     ratings: np.ndarray
     binary: np.ndarray
+    role: str = "evaluation only"
+    """How the shipped model used the split: "training" or "evaluation only"."""
+    scores: np.ndarray | None = None
+    """Scores a company would have (stars, NPS) to learn from, when the split may be learned
+    from (never cx-eval)."""
+    scale_max: np.ndarray | int | None = None
 
 
 def _joined(title: pd.Series, text: pd.Series) -> pd.Series:
@@ -98,6 +104,8 @@ def test_splits(include_cx_eval: bool = True) -> list[Split]:
             english["text"].tolist(),
             english["stars"].to_numpy(dtype=float),
             _star_binary(english["stars"]),
+            scores=english["stars"].to_numpy(dtype=float),
+            scale_max=5,
         ),
     ]
     if include_cx_eval and CX_EVAL.exists():
@@ -110,6 +118,7 @@ def test_splits(include_cx_eval: bool = True) -> list[Split]:
                 _joined(trustpilot["title"], trustpilot["text"]).tolist(),
                 stars.to_numpy(),
                 _star_binary(stars),
+                role="evaluation only (measure only: no learning, no tuning)",
             )
         )
     return splits
@@ -125,7 +134,17 @@ def demo_splits(folder: Path) -> list[Split]:
     for language in ("fr", "en"):
         chosen = rows[rows["language"] == language]
         label = (chosen["sentiment"] == "positive").to_numpy(dtype=float)
-        splits.append(Split(f"demo {language}", language, chosen["text"].tolist(), label, label))
+        splits.append(
+            Split(
+                f"demo {language}",
+                language,
+                chosen["text"].tolist(),
+                label,
+                label,
+                scores=chosen["score"].to_numpy(dtype=float),
+                scale_max=chosen["scale_max"].to_numpy(dtype=int),
+            )
+        )
     return splits
 
 
@@ -135,7 +154,7 @@ def phrase_split(language: str) -> Split:
     phrases = phrases[phrases["language"] == language]
     label = phrases["label"].to_numpy(dtype=float)
     return Split(
-        f"phrases {language} (in training)", language, phrases["text"].tolist(), label, label
+        f"phrases {language}", language, phrases["text"].tolist(), label, label, role="training"
     )
 
 
@@ -144,17 +163,23 @@ def agreement(split: Split, sentiment: np.ndarray, seconds: float) -> dict[str, 
     sentiment = np.nan_to_num(np.asarray(sentiment, dtype=float), nan=0.0)
     binary = ~np.isnan(split.binary)
     truth, predicted = split.binary[binary], (sentiment[binary] >= 0).astype(float)
-    rating_levels = len(np.unique(split.ratings))
+    rating_levels = len(np.unique(split.ratings[~np.isnan(split.ratings)]))
+    both = ~np.isnan(split.ratings)
     return {
         "rows": float(len(split.texts)),
         "binary rows": float(binary.sum()),
         "macro-F1": float(f1_score(truth, predicted, average="macro")),
         "accuracy": float(accuracy_score(truth, predicted)),
         "ROC AUC": float(roc_auc_score(truth, sentiment[binary])),
-        "Spearman": float(spearmanr(split.ratings, sentiment).statistic)
+        "Spearman": float(spearmanr(split.ratings[both], sentiment[both]).statistic)
         if rating_levels > 2
         else float("nan"),
         "verbatims/s": len(split.texts) / seconds,
+        # Confusion matrix: truth negative / positive against predicted negative / positive.
+        "TN": float(np.sum((truth == 0) & (predicted == 0))),
+        "FP": float(np.sum((truth == 0) & (predicted == 1))),
+        "FN": float(np.sum((truth == 1) & (predicted == 0))),
+        "TP": float(np.sum((truth == 1) & (predicted == 1))),
     }
 
 
@@ -173,29 +198,50 @@ def report(include_cx_eval: bool = True, demo: Path | None = None) -> pd.DataFra
     return table.astype({"rows": int, "binary rows": int})
 
 
+def markdown(table: pd.DataFrame) -> str:
+    """The comparison as a Markdown table (one line per split and method)."""
+    counts = ["rows", "binary rows", "TN", "FP", "FN", "TP"]
+    figures = ["macro-F1", "accuracy", "ROC AUC", "Spearman"]
+    header = [
+        "split",
+        "used as",
+        "method",
+        *counts[:2],
+        *figures,
+        "TN / FP / FN / TP",
+        "verbatims/s",
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * 3 + "---:|" * (len(header) - 3)]
+    for row in table.to_dict(orient="records"):
+        cells = [row["split"], row["role"], row["method"]]
+        cells += [f"{int(row[c]):,}" for c in counts[:2]]
+        cells += ["—" if np.isnan(row[c]) else f"{row[c]:.3f}" for c in figures]
+        cells.append(" / ".join(f"{int(row[c]):,}" for c in counts[2:]))
+        cells.append(f"{row['verbatims/s']:,.0f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-cx-eval", action="store_true", help="skip the cx-eval data")
     parser.add_argument("--demo", type=Path, help="a generated demo folder (with truth/)")
+    parser.add_argument("--no-learn", action="store_true", help="skip learning from scores")
     arguments = parser.parse_args()
     from sentiment_baselines import compare, throughput
+    from sentiment_learned import learned_rows
 
     splits = test_splits(not arguments.no_cx_eval)
     splits += demo_splits(arguments.demo) if arguments.demo else []
     splits += [phrase_split("fr"), phrase_split("en")]
     rows, notes = compare(splits)
+    roles = {split.name: split.role for split in splits}
+    rows = [{**row, "role": roles[row["split"]]} for row in rows]
+    if not arguments.no_learn:
+        for split in splits:
+            rows.extend(learned_rows(split))
     table = pd.DataFrame(rows).astype({"rows": int, "binary rows": int})
-    with pd.option_context(
-        "display.width",
-        200,
-        "display.max_columns",
-        20,
-        "display.max_rows",
-        200,
-        "display.float_format",
-        "{:.3f}".format,
-    ):
-        print(table.set_index(["split", "method"]))
+    print(markdown(table))
     print(throughput(arguments.demo))
     for note in notes:
         print("note:", note)

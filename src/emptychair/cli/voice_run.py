@@ -205,21 +205,54 @@ def register(voice_app: typer.Typer) -> None:
         drop_text: Annotated[
             bool, typer.Option(help="Leave the original text out (keep the redacted one).")
         ] = False,
+        learn_from: Annotated[
+            str | None,
+            typer.Option(
+                help="Score column (NPS, CSAT, CES) to learn the sentiment from, cross-fitted."
+            ),
+        ] = None,
+        scale_max: Annotated[
+            int | None,
+            typer.Option(help="10 (NPS 0-10), 5 (CSAT 1-5) or 7 (CES 1-7); default: inferred."),
+        ] = None,
         json: JsonOption = False,
     ) -> None:
         """Add language, sentiment, themes and redacted text to each row of any file."""
         from emptychair.voice.taxonomy_file import load_taxonomy
-        from emptychair.voice.text_files import score_text_file, write_table
+        from emptychair.voice.text_files import (
+            learn_and_score_text_frame,
+            read_text_table,
+            score_text_file,
+            write_table,
+        )
 
         chosen = load_taxonomy(taxonomy) if taxonomy else None
+        validation = None
         with console.status(f"reading {file.name}"):
-            scored = score_text_file(
-                file, text_column, language=lang, taxonomy=chosen, drop_text=drop_text
-            )
+            if learn_from is None:
+                scored = score_text_file(
+                    file, text_column, language=lang, taxonomy=chosen, drop_text=drop_text
+                )
+            else:
+                scored, learned = learn_and_score_text_frame(
+                    read_text_table(file),
+                    text_column,
+                    learn_from,
+                    scale_max=scale_max,
+                    language=lang,
+                    taxonomy=chosen,
+                    drop_text=drop_text,
+                    source=str(file),
+                )
+                validation = learned.summary
         if output is not None:
             write_table(scored, output)
         if json:
-            print_json(records(scored.drop(columns=[text_column], errors="ignore")))
+            rows = records(scored.drop(columns=[text_column], errors="ignore"))
+            if validation is None:
+                print_json(rows)
+            else:
+                print_json({"rows": rows, "validation": records(validation)})
             return
         labels = scored["sentiment_label"].value_counts()
         summary = {
@@ -228,6 +261,16 @@ def register(voice_app: typer.Typer) -> None:
             **{f"{label}": int(count) for label, count in labels.items()},
         }
         print_mapping(summary, title=f"Scored {file.name}")
+        if validation is not None:
+            shown = validation.assign(
+                chosen=validation["chosen"].map({True: "used", False: ""}),
+                **{c: validation[c].round(3) for c in ("positive_share", "macro_f1", "spearman")},
+            )
+            print_frame(
+                shown,
+                title=f"Sentiment learned from {learn_from!r}: cross-validated figures "
+                "(the method with the best macro-F1 is used)",
+            )
         themes = scored["themes"].str.split(";").explode()
         counts = themes[themes.astype(bool)].value_counts().rename_axis("theme")
         print_frame(counts.reset_index(name="rows").head(15), title="Themes")

@@ -237,8 +237,9 @@ def retrain_on_scores(
         ]
         if not chosen:
             continue
+        # The models read the matching form, as the scorer builds it.
         summary, rows, model = _one_language(
-            [values[i] or "" for i in chosen],
+            [matching[i] for i in chosen],
             labels[chosen].astype(np.int64),
             language,
             folds,

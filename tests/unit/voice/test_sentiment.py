@@ -76,6 +76,51 @@ def test_negation_turns_the_sentiment(plain: str, negated: str, language: str) -
     assert score_texts([plain, negated], language).label.tolist() == ["positive", "negative"]
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "label"),
+    [
+        # Negation scope: the negated irritant is praise.
+        ("Aucun frais caché, tout est clair", "fr", "positive"),
+        ("Pas d'attente au guichet, rien à redire", "fr", "positive"),
+        pytest.param(
+            "No hidden fees and no waiting",
+            "en",
+            "positive",
+            marks=pytest.mark.xfail(
+                strict=True, reason="known weakness: English has no customer-service training set"
+            ),
+        ),
+        ("Colis jamais reçu malgré mes relances", "fr", "negative"),
+        # Politeness around anger.
+        ("Merci de me rembourser au plus vite", "fr", "negative"),
+        ("Please refund me as soon as possible", "en", "negative"),
+        # Contrast and missing accents: the clause after "mais" / "but" decides.
+        ("Conseiller tres aimable mais toujours pas rembourse", "fr", "negative"),
+        ("Friendly staff but my parcel never arrived", "en", "negative"),
+        # A pasted company reply does not turn the customer's verbatim.
+        (
+            "Service client injoignable depuis trois semaines. Réponse de l'entreprise : "
+            "Bonjour, nous sommes désolés pour la gêne occasionnée. Cordialement",
+            "fr",
+            "negative",
+        ),
+        (
+            "Livraison rapide, je recommande. Réponse de l'entreprise : Bonjour, nous sommes "
+            "désolés pour la gêne occasionnée. Cordialement",
+            "fr",
+            "positive",
+        ),
+        (
+            "Quick and easy, thank you. Hi, we are sorry for the inconvenience. Kind regards",
+            "en",
+            "positive",
+        ),
+    ],
+)
+def test_customer_service_register(text: str, language: str, label: str) -> None:
+    assert score_texts([text], language).label.tolist() == [label]
+
+
 @pytest.mark.parametrize(("text", "language"), [("pas mal", "fr"), ("not bad", "en")])
 def test_negated_criticism_is_praise(text: str, language: str) -> None:
     assert score_texts([text], language).label.tolist() == ["positive"]
