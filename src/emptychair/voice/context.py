@@ -53,6 +53,8 @@ def _with_segment(workspace: Workspace, feedback: ir.Table, value_run: str | Non
     try:
         run = resolve_run(workspace, "value", value_run)
     except NotFoundError:
+        if value_run is not None:
+            raise
         raise ModelDataError(
             "grouping by segment or tier needs a customer-value run: run `emptychair value run`"
         ) from None

@@ -16,18 +16,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from emptychair.errors import InvalidParameterError, ModelDataError, NotFoundError
 from emptychair.identity import with_golden_ids
 from emptychair.voice.context import CONTEXT_COLUMNS, feedback_in_context
+from emptychair.voice.crossfit import LearnedScores, learn_from_scores
 from emptychair.voice.emerging import emerging_themes
 from emptychair.voice.irritants import irritants, lapsing_comparison
-from emptychair.voice.retrain import retrain_on_scores
 from emptychair.voice.run_parts import alerts, complaint_tables, drivers_by_kind
 from emptychair.voice.scores import KINDS, score_summary
-from emptychair.voice.sentiment import SentimentModel
 from emptychair.voice.taxonomy import Taxonomy
 from emptychair.voice.taxonomy_file import default_taxonomy, load_taxonomy
 from emptychair.voice.verbatims import analyse_verbatims, resolve_languages, theme_summary
@@ -65,8 +63,8 @@ class VoiceSettings:
     #: Score groups stored with the run: feedback columns, or team / segment / tier (see
     #: :mod:`emptychair.voice.context`; segment and tier are skipped without a value run).
     by: tuple[str, ...] = field(default=("channel", "touchpoint", "team", "segment"))
-    #: Re-train the sentiment model on the company's (score, text) pairs; it is used only
-    #: for the languages where cross-validation shows it beats the shipped model.
+    #: Learn sentiment from the company's (score, text) pairs, cross-fitted; the learned or
+    #: combined model is used only for the languages where it beats the shipped one.
     learn_from_scores: bool = True
 
 
@@ -158,34 +156,29 @@ def latest_value(
     return frame, str(run["run_id"])
 
 
-def _learned_models(
+def _learned(
     answers: pd.DataFrame, languages: list[str], settings: VoiceSettings, step: Step
-) -> tuple[dict[str, SentimentModel], pd.DataFrame]:
-    """Sentiment models re-trained on the company's (score, text) pairs that beat the shipped
-    ones in cross-validation, and the validation figures of every language tried."""
+) -> LearnedScores | None:
+    """Sentiment learnt from the company's own (score, text) pairs, cross-fitted: no verbatim
+    is scored by a model that saw its score. None when there is too little to learn from."""
     if not settings.learn_from_scores:
-        return {}, pd.DataFrame()
-    scored = (
-        answers["kind"].isin(["nps", "csat", "ces"]).to_numpy()
-        & answers["score"].notna().to_numpy()
-    )
-    known = np.isin(languages, ["fr", "en"]) & scored
-    if known.sum() < MIN_LEARNING_ROWS:
-        return {}, pd.DataFrame()
-    rows = answers[known]
-    scale = rows["scale_max"].fillna(rows["kind"].map(DEFAULT_SCALES))
-    step(f"learning from {len(rows):,} scored verbatims (cross-validated)")
+        return None
+    scored = answers["score"].notna() & answers["kind"].isin(DEFAULT_SCALES)
+    if int(scored.sum()) < MIN_LEARNING_ROWS:
+        return None
+    scale = answers["scale_max"].fillna(answers["kind"].map(DEFAULT_SCALES))
+    usable = scored & scale.isin([5.0, 7.0, 10.0])
+    step(f"learning sentiment from {int(usable.sum()):,} scored verbatims (cross-fitted)")
     try:
-        result = retrain_on_scores(
-            rows["text"].tolist(),
-            rows["score"].to_numpy(float),
-            scale.to_numpy(float),
-            [code for code, keep in zip(languages, known, strict=True) if keep],
+        return learn_from_scores(
+            answers["text"].tolist(),
+            answers["score"].where(usable).to_numpy(float),
+            scale.where(usable, 10.0).to_numpy(float).astype(int),
+            languages,
         )
     except (InvalidParameterError, ModelDataError) as problem:
-        step(f"sentiment not re-trained: {problem}")
-        return {}, pd.DataFrame()
-    return dict(result.models), result.summary
+        step(f"sentiment not learnt from the scores: {problem}")
+        return None
 
 
 def run_voice(
@@ -207,9 +200,20 @@ def run_voice(
     with_text = answers[answers["text"].notna() & answers["text"].str.strip().ne("")]
     with_text = with_text.reset_index(drop=True)
     languages = resolve_languages(with_text["text"].tolist(), with_text["language"].tolist())
-    models, learning = _learned_models(with_text, languages, settings, step)
+    learned = _learned(with_text, languages, settings, step)
     step(f"reading {len(with_text):,} verbatims")
-    analysis = analyse_verbatims(with_text["text"], languages, taxonomy=taxonomy, models=models)
+    analysis = analyse_verbatims(
+        with_text["text"],
+        languages,
+        taxonomy=taxonomy,
+        models=learned.models if learned is not None else None,
+    )
+    if learned is not None:
+        # Each verbatim's own sentiment is the cross-fitted one of the chosen method.
+        rows = learned.rows.reset_index(drop=True)
+        analysis.verbatims["sentiment"] = rows["sentiment"].to_numpy(float)
+        analysis.verbatims["label"] = rows["label"].to_numpy()
+    learning = learned.summary if learned is not None else pd.DataFrame()
     verbatims = pd.concat(
         [
             with_text.drop(columns=["text", "language"]),
