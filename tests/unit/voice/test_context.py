@@ -10,6 +10,7 @@ before, I4 has no team: no team), F3 C1 on 05-02 (I1 the day before: team A).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -107,3 +108,29 @@ def test_segments_come_from_a_value_run(workspace: Workspace) -> None:
     }
     assert latest.set_index("feedback_id")["tier"]["F2"] == "low"
     assert first.set_index("feedback_id")["segment"]["F2"] == "new"
+
+
+@pytest.mark.spark
+def test_same_teams_and_scores_on_spark(workspace: Workspace, spark_session: Any) -> None:
+    """The team join (a window over contacts) is plain Ibis: Spark gives DuckDB's rows."""
+    previous = spark_session.catalog.currentDatabase()
+    spark_session.sql("CREATE DATABASE IF NOT EXISTS context_parity")
+    spark_session.catalog.setCurrentDatabase("context_parity")
+    try:
+        spark = Workspace.from_spark(spark_session)
+        for table in (*FILES, "_customer_links"):
+            spark.engine.append_arrow(
+                table, workspace.engine.backend.to_pyarrow(workspace.table(table))
+            )
+        results = []
+        for ws in (workspace, spark):
+            teams = ws.to_pandas(feedback_in_context(ws, ["team"]).select("feedback_id", "team"))
+            scores = score_summary(
+                feedback_in_context(ws, ["team"]), "csat", by=["team"], min_responses=1
+            )
+            results.append((teams.sort_values("feedback_id", ignore_index=True), scores))
+        (duck_teams, duck_scores), (spark_teams, spark_scores) = results
+        pd.testing.assert_frame_equal(spark_teams, duck_teams, check_dtype=False)
+        pd.testing.assert_frame_equal(spark_scores, duck_scores, check_dtype=False)
+    finally:
+        spark_session.catalog.setCurrentDatabase(previous)
