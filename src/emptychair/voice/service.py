@@ -255,7 +255,22 @@ def run_voice(
     drivers, notes = drivers_by_kind(
         verbatims, mentions, min_mentions=settings.min_responses, level=settings.level
     )
-    tests, raised = alerts(answers, verbatims, mentions, min_responses=settings.min_responses)
+    # Emerging themes are watched too: a new topic that takes off is what an alert is for.
+    new_topics = verbatims[verbatims["emerging_theme"] != ""]
+    watched = pd.concat(
+        [
+            mentions[["feedback_id", "theme", "label"]],
+            pd.DataFrame(
+                {
+                    "feedback_id": new_topics["feedback_id"],
+                    "theme": new_topics["emerging_theme"],
+                    "label": new_topics["label"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    tests, raised = alerts(answers, verbatims, watched, min_responses=settings.min_responses)
     tables: dict[str, pd.DataFrame] = {
         "voice_scores": scores,
         "voice_verbatims": verbatims,
