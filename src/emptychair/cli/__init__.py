@@ -54,13 +54,14 @@ def _root(
 
 
 def _register() -> None:
-    from emptychair.cli import customers, demo, imports, value, voice, workspace
+    from emptychair.cli import customers, demo, imports, journeys, value, voice, workspace
 
     workspace.register(app)
     imports.register(app)
     customers.register(app)
     value.register(app)
     voice.register(app)
+    journeys.register(app)
     demo.register(app)
 
 

@@ -1,0 +1,217 @@
+"""``emptychair journeys``: how customers move across channels, and where it breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import pandas as pd
+import typer
+
+from emptychair.cli.options import JsonOption, WorkspaceOption, open_workspace
+from emptychair.cli.output import console, print_frame, print_json, print_mapping, records
+from emptychair.errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    from emptychair.journeys import EventLog
+
+EventsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--events", help="An event log file (CSV or Parquet) to read instead of a workspace."
+    ),
+]
+CaseOption = Annotated[
+    str | None, typer.Option("--case", help="Column of the case (journey) in --events.")
+]
+ActivityOption = Annotated[
+    str | None, typer.Option("--activity", help="Column of the activity in --events.")
+]
+TimestampOption = Annotated[
+    str | None, typer.Option("--timestamp", help="Column of the time in --events.")
+]
+LevelOption = Annotated[
+    str, typer.Option("--level", help="Activity level: channel, touchpoint or channel:touchpoint.")
+]
+GapOption = Annotated[
+    float,
+    typer.Option("--gap-hours", help="Hours without events that end a journey (no journey_id)."),
+]
+
+
+def _log(
+    workspace: Path | None,
+    events: Path | None,
+    case: str | None,
+    activity: str | None,
+    timestamp: str | None,
+    level: str,
+    gap_hours: float,
+    run: Callable[[EventLog], pd.DataFrame],
+) -> tuple[EventLog, pd.DataFrame]:
+    """The event log of --events (which wins over a workspace), or of the workspace, and
+    ``run(log)`` computed on it while the workspace is open."""
+    from emptychair.journeys import read_event_log, workspace_event_log
+
+    if events is not None:
+        log = read_event_log(events, case=case, activity=activity, timestamp=timestamp)
+        return log, run(log)
+    if case or activity or timestamp:
+        raise InvalidParameterError("--case, --activity and --timestamp go with --events FILE")
+    with open_workspace(workspace, read_only=True) as ws:
+        log = workspace_event_log(ws, level=level, gap_hours=gap_hours)
+        return log, run(log)
+
+
+def _facts(log: EventLog) -> dict[str, Any]:
+    return {
+        "level": log.level,
+        "events": log.events,
+        **{f"left out: {k}": v for k, v in log.excluded.items()},
+    }
+
+
+def _readable_variants(frame: pd.DataFrame) -> pd.DataFrame:
+    shown = frame.copy()
+    shown["variant"] = [" → ".join(v) for v in shown["variant"]]
+    shown["median_duration_h"] = shown.pop("median_duration_s") / 3600
+    return shown
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``emptychair journeys`` and its commands."""
+    journeys_app = typer.Typer(
+        help="Journeys across channels: event log, variants, directly-follows graph."
+    )
+    app.add_typer(journeys_app, name="journeys")
+
+    @journeys_app.command("variants")
+    def variants_command(
+        workspace: WorkspaceOption = None,
+        events: EventsOption = None,
+        case: CaseOption = None,
+        activity: ActivityOption = None,
+        timestamp: TimestampOption = None,
+        level: LevelOption = "channel:touchpoint",
+        gap_hours: GapOption = 48.0,
+        top: Annotated[int, typer.Option("--top", help="Show this many variants.")] = 20,
+        json: JsonOption = False,
+    ) -> None:
+        """The most frequent paths (ordered steps) of the journeys, with duration and outcomes."""
+        from emptychair.journeys import variants
+
+        log, frame = _log(workspace, events, case, activity, timestamp, level, gap_hours, variants)
+        total = int(frame["journeys"].sum())
+        shown = frame.head(top)
+        if json:
+            out = records(shown)
+            for row, variant in zip(out, shown["variant"], strict=True):
+                row["variant"] = list(variant)
+            print_json(
+                {**_summary(log), "journeys": total, "variant_count": len(frame), "variants": out}
+            )
+            return
+        print_mapping({**_facts(log), "journeys": total, "variants": len(frame)}, title="Event log")
+        print_frame(_readable_variants(shown), title=f"Top {len(shown)} variants")
+
+    @journeys_app.command("graph")
+    def graph_command(
+        workspace: WorkspaceOption = None,
+        events: EventsOption = None,
+        case: CaseOption = None,
+        activity: ActivityOption = None,
+        timestamp: TimestampOption = None,
+        level: LevelOption = "channel:touchpoint",
+        gap_hours: GapOption = 48.0,
+        min_count: Annotated[
+            int, typer.Option("--min-count", help="Leave out edges seen fewer times.")
+        ] = 1,
+        min_share: Annotated[
+            float, typer.Option("--min-share", help="Leave out edges below this share (0–1).")
+        ] = 0.0,
+        json: JsonOption = False,
+    ) -> None:
+        """The directly-follows graph: transitions between steps, with median and p90 times."""
+        from emptychair.journeys import directly_follows
+
+        log, frame = _log(
+            workspace,
+            events,
+            case,
+            activity,
+            timestamp,
+            level,
+            gap_hours,
+            lambda lg: directly_follows(lg, min_count=min_count, min_share=min_share),
+        )
+        if json:
+            print_json({**_summary(log), "edges": records(frame)})
+            return
+        print_mapping({**_facts(log), "edges": len(frame)}, title="Event log")
+        shown = frame.assign(median_h=frame["median_s"] / 3600, p90_h=frame["p90_s"] / 3600)
+        print_frame(shown.drop(columns=["median_s", "p90_s"]), title="Directly-follows graph")
+
+    @journeys_app.command("friction")
+    def friction_command(
+        workspace: WorkspaceOption = None,
+        gap_hours: GapOption = 48.0,
+        repeat_days: Annotated[
+            float, typer.Option("--repeat-days", help="Same reason again within this many days.")
+        ] = 7.0,
+        hop_hours: Annotated[
+            float, typer.Option("--hop-hours", help="Web or app, then phone within these hours.")
+        ] = 24.0,
+        long_wait_s: Annotated[
+            float, typer.Option("--long-wait-s", help="A wait longer than this (seconds).")
+        ] = 600.0,
+        json: JsonOption = False,
+    ) -> None:
+        """Repeat contacts, web-to-phone hops, long waits and dead ends: journeys flagged."""
+        from emptychair.journeys import FrictionSettings, friction_summary
+
+        settings = FrictionSettings(
+            repeat_days=repeat_days, hop_hours=hop_hours, long_wait_s=long_wait_s
+        )
+        log, frame = _log(
+            workspace,
+            None,
+            None,
+            None,
+            None,
+            "channel:touchpoint",
+            gap_hours,
+            lambda lg: friction_summary(lg, settings),
+        )
+        if json:
+            print_json({**_summary(log), "indicators": records(frame)})
+            return
+        print_mapping(_facts(log), title="Event log")
+        print_frame(frame, title="Friction")
+
+    @journeys_app.command("export")
+    def export_command(
+        output: Annotated[Path, typer.Argument(help="File to write: .csv, .parquet or .xes.")],
+        workspace: WorkspaceOption = None,
+        level: LevelOption = "channel:touchpoint",
+        gap_hours: GapOption = 48.0,
+        file_format: Annotated[
+            str | None, typer.Option("--format", help="csv, parquet or xes (default: suffix).")
+        ] = None,
+        json: JsonOption = False,
+    ) -> None:
+        """Write the workspace's event log for process-mining tools (pm4py column names)."""
+        from emptychair.journeys import export_event_log, workspace_event_log
+
+        with open_workspace(workspace, read_only=True) as ws:
+            log = workspace_event_log(ws, level=level, gap_hours=gap_hours)
+            written = export_event_log(log, output, file_format)
+        if json:
+            print_json({**_summary(log), "file": str(written)})
+            return
+        print_mapping(_facts(log), title="Event log")
+        console.print(f"written: {written}")
+
+
+def _summary(log: EventLog) -> dict[str, Any]:
+    return {"level": log.level, "events": log.events, "excluded": dict(log.excluded)}

@@ -1,0 +1,97 @@
+"""The demo company's journeys, found again from its workspace against the generator's truth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from emptychair import Workspace
+from emptychair.demo.service import DATA_FOLDER, build_demo
+from emptychair.identity import golden_id
+from emptychair.journeys import (
+    directly_follows,
+    export_event_log,
+    journeys,
+    read_event_log,
+    variants,
+    workspace_event_log,
+)
+from emptychair.journeys.friction import INDICATORS, journey_frictions
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, Path]]:
+    folder = tmp_path_factory.mktemp("journeys-demo") / "ws"
+    build_demo(folder, customers=800)
+    ws = Workspace(folder, read_only=True)
+    yield ws, folder / DATA_FOLDER
+    ws.close()
+
+
+def test_recorded_journeys_match_the_truth(demo: tuple[Workspace, Path]) -> None:
+    ws, data = demo
+    truth = pd.read_parquet(data / "truth" / "journeys.parquet").set_index("journey_id")
+    found = ws.to_pandas(journeys(workspace_event_log(ws)))
+    recorded = found.dropna(subset=["journey_id"]).set_index("journey_id")
+    assert set(recorded.index) == set(truth.index)
+    assert (recorded["started_at"].reindex(truth.index) == truth["started_at"]).all()
+    interactions = pd.read_parquet(data / "interactions.parquet")
+    per_journey = interactions.groupby("journey_id").size()
+    assert (recorded["events"] == per_journey.reindex(recorded.index)).all()
+    # the customer of each journey is the golden customer of the generator's record
+    expected = truth["customer_id"].fillna("")
+    differs = expected != recorded["customer_id"].reindex(truth.index).fillna("")
+    assert differs.mean() < 0.05
+    for journey, record in expected[differs].items():
+        assert golden_id(ws, record) == recorded.loc[journey, "customer_id"]
+
+
+def test_online_purchase_path_and_its_graph(demo: tuple[Workspace, Path]) -> None:
+    ws, data = demo
+    truth = pd.read_parquet(data / "truth" / "journeys.parquet")
+    log = workspace_event_log(ws)
+    found = variants(log)
+    rows = dict(zip(found["variant"], found["journeys"], strict=True))
+    web = ("web:visit", "web:search", "web:cart", "web:checkout")
+    app = tuple(s.replace("web", "app") for s in web)
+    online = truth[truth["kind"] == "online_purchase"]
+    assert rows.get(web, 0) + rows.get(app, 0) == len(online)
+    purchase = found.set_index("variant").loc[[web], "purchase_share"]
+    assert (purchase == 1.0).all()
+    graph = directly_follows(log)
+    edge = graph[(graph["source"] == "web:cart") & (graph["target"] == "web:checkout")]
+    assert edge["transitions"].item() == rows[web]
+
+
+def test_export_reads_back_the_same_paths(demo: tuple[Workspace, Path], tmp_path: Path) -> None:
+    ws, _ = demo
+    log = workspace_event_log(ws, level="channel")
+    expected = variants(log)[["variant", "journeys"]]
+    for name in ("log.csv", "log.parquet"):
+        written = export_event_log(log, tmp_path / name)
+        again = read_event_log(written)
+        assert again.events == log.events
+        assert variants(again)[["variant", "journeys"]].equals(expected)
+    xes = export_event_log(log, tmp_path / "log.xes").read_text(encoding="utf-8")
+    assert xes.count("<trace>") == int(expected["journeys"].sum())
+    assert xes.count("<event>") == log.events
+
+
+def test_planted_frictions_are_found(demo: tuple[Workspace, Path]) -> None:
+    ws, data = demo
+    truth = pd.read_parquet(data / "truth" / "journeys.parquet").set_index("journey_id")
+    log = workspace_event_log(ws)
+    ids = ws.to_pandas(journeys(log))[["journey", "journey_id"]]
+    found = ws.to_pandas(journey_frictions(log)).merge(ids, on="journey")
+    found = found.dropna(subset=["journey_id"]).set_index("journey_id").reindex(truth.index)
+    assert (found["contacts"] == truth["contacts"]).all()
+    for name in INDICATORS:
+        planted, flagged = truth[name], found[name]
+        assert planted.sum() > 0, name
+        # nearly every planted friction is found, and almost nothing else is flagged: a
+        # repeat can fall in the next journey, a web error can be followed by an order first
+        assert (planted & flagged).sum() >= 0.95 * planted.sum(), name
+        assert (flagged & ~planted).sum() <= max(2, 0.02 * planted.sum()), name
