@@ -6,7 +6,7 @@ UV := $(BIN)/uv
 WORKSPACE ?= demo-workspace
 CUSTOMERS ?= 50000
 
-.PHONY: demo test lint typecheck unit bench bench-import bench-clv bench-voice clean system-deps
+.PHONY: demo test lint typecheck unit bench bench-import bench-clv bench-voice bench-journeys clean system-deps
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ test: $(VENV)/.installed-test system-deps lint typecheck
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest tests/unit -q
 
-bench: bench-import bench-clv bench-voice
+bench: bench-import bench-clv bench-voice bench-journeys
 
 bench-import: $(VENV)/.installed-test
 	$(BIN)/python bench/import_orders.py
@@ -54,6 +54,11 @@ bench-clv: $(VENV)/.installed-test
 bench-voice: $(VENV)/.installed-test
 	$(BIN)/python bench/sentiment.py
 	$(BIN)/python bench/voice_pipeline.py
+
+# Variants and directly-follows graph against pm4py (AGPL: run from its own environment,
+# made by the script under bench/_data/, never a dependency of the package).
+bench-journeys: $(VENV)/.installed-test
+	$(BIN)/python bench/journeys.py --sizes 1000000 10000000
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .mypy_cache .ruff_cache
