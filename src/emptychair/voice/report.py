@@ -64,8 +64,8 @@ class VoiceReport:
             first = drivers[drivers["rank"] == 1]
             for row in first.to_dict("records"):
                 headline[f"first driver of {row['kind'].upper()}"] = (
-                    f"{row['driver']} ({row['share']:.0%} of the explained variance, "
-                    f"effect {row['effect']:+.2f})"
+                    f"{row['driver']} ({row['share']:.0%} of the explained variance; "
+                    f"mean score {row['performance']:.2f} on 0–1 where it is mentioned)"
                 )
         headline["alerts raised"] = len(self.tables["alerts"])
         complaints = self.tables["complaints"]
