@@ -20,20 +20,23 @@ SCORED_KINDS = ("nps", "csat", "ces")
 
 
 def driver_frame(answers: pd.DataFrame, mentions: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """One row per answer: ``outcome`` (score / scale_max) and a 0/1 column per theme side.
+    """One row per answer: ``outcome`` (score / scale_max) and one column per theme.
 
-    The driver columns are ``<theme>:negative`` and ``<theme>:positive``; neutral mentions
-    count for neither.
+    A theme's column is its sentiment in the answer: +1 mentioned positively, -1 negatively,
+    0 not mentioned (or neutrally). Its regression effect is then the change of the 0-1 score
+    from no mention to a positive one (and the same down to a negative one), and its
+    relative weight how much of the score's variance the theme's sentiment explains.
     """
     sided = mentions[mentions["label"].isin(["negative", "positive"])]
-    sided = sided.assign(driver=sided["theme"] + ":" + sided["label"])
-    flags = pd.crosstab(sided["feedback_id"], sided["driver"]).clip(upper=1)
-    flags = flags.reindex(answers["feedback_id"], fill_value=0).set_axis(answers.index)
+    signs = sided.assign(sign=sided["label"].map({"positive": 1, "negative": -1}))
+    signs = signs.drop_duplicates(["feedback_id", "theme"])
+    table = signs.pivot(index="feedback_id", columns="theme", values="sign")
+    table = table.reindex(answers["feedback_id"]).fillna(0).astype(int).set_axis(answers.index)
     score = pd.to_numeric(answers["score"], errors="coerce")
     scale = pd.to_numeric(answers["scale_max"], errors="coerce")
     outcome = (score / scale).where(score.between(0, scale) & scale.gt(0))
-    frame = pd.concat([outcome.rename("outcome"), flags], axis=1)
-    drivers = [c for c in flags.columns if flags[c].any()]
+    frame = pd.concat([outcome.rename("outcome"), table], axis=1)
+    drivers = [str(c) for c in table.columns if table[c].any()]
     return frame, drivers
 
 
