@@ -32,7 +32,7 @@ def test_the_drivers_found_from_text_match_those_of_the_planted_themes(
 ) -> None:
     drivers = company.drivers
     assert drivers is not None and set(drivers["kind"]) == {"nps", "csat", "ces"}
-    # Measured on a 20,000-customer company: rank correlations 0.72-0.90, 4-5 of the top 5.
+    # Measured with 20,000 customers: 0.79-0.94, 4-5 of the top 5; with 50,000: NPS 1.00.
     nps = drivers.set_index("kind").loc["nps"]
     assert nps["rank_correlation"] > 0.5
     assert nps["top_5_shared"] >= 3
