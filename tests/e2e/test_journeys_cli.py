@@ -97,3 +97,20 @@ def test_workspace_friction(demo: Path) -> None:
     waits = {row["indicator"]: row["journeys"] for row in stricter["indicators"]}["long_wait"]
     assert waits < found["long_wait"]
     assert "repeat_contact" in run("journeys", "friction", "-w", str(demo))
+
+
+def test_a_funnel_on_an_event_log_file(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "case_id,activity,timestamp\n"
+        "J1,visit,2024-01-01 10:00\nJ1,cart,2024-01-01 10:05\nJ1,pay,2024-01-01 10:20\n"
+        "J2,visit,2024-01-01 11:00\nJ2,pay,2024-01-01 11:30\nJ3,visit,2024-01-02 09:00\n",
+        encoding="utf-8",
+    )
+    out = json.loads(
+        run("journeys", "funnel", "--steps", "visit,cart,pay", "--events", str(log), "--json")
+    )
+    assert [row["journeys"] for row in out["funnel"]] == [3, 1, 1]
+    assert [row["dropped"] for row in out["funnel"]] == [0, 2, 0]
+    text = run("journeys", "funnel", "--steps", "visit,basket", "--events", str(log), code=2)
+    assert "'basket'" in text

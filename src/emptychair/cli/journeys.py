@@ -152,6 +152,46 @@ def register(app: typer.Typer) -> None:
         shown = frame.assign(median_h=frame["median_s"] / 3600, p90_h=frame["p90_s"] / 3600)
         print_frame(shown.drop(columns=["median_s", "p90_s"]), title="Directly-follows graph")
 
+    @journeys_app.command("funnel")
+    def funnel_command(
+        steps: Annotated[
+            str, typer.Option("--steps", help="Ordered activities, comma-separated: a,b,c.")
+        ],
+        workspace: WorkspaceOption = None,
+        events: EventsOption = None,
+        case: CaseOption = None,
+        activity: ActivityOption = None,
+        timestamp: TimestampOption = None,
+        level: LevelOption = "channel:touchpoint",
+        gap_hours: GapOption = 48.0,
+        by: Annotated[
+            str | None, typer.Option("--by", help="Split by a column of the log, e.g. channel.")
+        ] = None,
+        json: JsonOption = False,
+    ) -> None:
+        """Conversion and drop-off at each step of an ordered funnel, and time to convert."""
+        from emptychair.journeys.funnels import funnel
+
+        ordered = [step.strip() for step in steps.split(",") if step.strip()]
+        log, frame = _log(
+            workspace,
+            events,
+            case,
+            activity,
+            timestamp,
+            level,
+            gap_hours,
+            lambda log: funnel(log, ordered, by=by),
+        )
+        if json:
+            print_json({**_summary(log), "funnel": records(frame)})
+            return
+        shown = frame.copy()
+        for column in ("conversion_from_previous", "conversion_from_start"):
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+        shown["median_time_from_start_h"] = (shown.pop("median_time_from_start_s") / 3600).round(2)
+        print_frame(shown, title=f"Funnel: {' → '.join(ordered)}")
+
     @journeys_app.command("friction")
     def friction_command(
         workspace: WorkspaceOption = None,

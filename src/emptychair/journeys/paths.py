@@ -36,7 +36,7 @@ OUTCOME_NAMES = {
 }
 
 
-def _coded(log: EventLog) -> tuple[ir.Table, ir.Table]:
+def coded_log(log: EventLog) -> tuple[ir.Table, ir.Table]:
     """The log with an integer ``code`` per activity, and the code → activity dictionary."""
     if log.activities is not None:
         return log.table, log.activities
@@ -51,7 +51,7 @@ def activity_codes(table: ir.Table) -> ir.Table:
     return names.mutate(code=ibis.row_number().over(order_by="activity").cast("int32"))
 
 
-def _names(log: EventLog, names: ir.Table) -> dict[int, str]:
+def activity_names(log: EventLog, names: ir.Table) -> dict[int, str]:
     frame = names.to_pyarrow().to_pydict()
     return dict(zip(frame["code"], frame["activity"], strict=True))
 
@@ -76,7 +76,7 @@ def journey_paths(log: EventLog, *, deduplicate: bool = False) -> ir.Table:
     """
     if log.paths is not None:
         return log.paths
-    table, _ = _coded(log)
+    table, _ = coded_log(log)
     step = ibis.struct({f"k{i}": key for i, key in enumerate(_order(log, table))})
     flags = {f: table[f].max() for f in log.outcomes}
     paths = table.group_by("journey").aggregate(steps=step.collect().sort(), **flags)
@@ -130,7 +130,7 @@ def variants(log: EventLog, top: int | None = None) -> pd.DataFrame:
     # codes follow the activities' alphabetical order, so ordering the lists of codes orders
     # the variants by their names
     ordered = grouped.order_by([ibis.desc("journeys"), "codes"]).to_pyarrow()
-    lookup = _names(log, _coded(log)[1])
+    lookup = activity_names(log, coded_log(log)[1])
     names = [lookup[c] for c in range(max(lookup, default=-1) + 1)]
     frame = ordered.drop_columns(["codes"]).to_pandas()
     codes = ordered.column("codes").to_pylist()
@@ -183,7 +183,7 @@ def directly_follows(log: EventLog, min_count: int = 1, min_share: float = 0.0) 
         p90_s=pairs["gap_s"].quantile(0.9),
     )
     frame = edges.to_pyarrow().to_pandas()
-    lookup = _names(log, _coded(log)[1])
+    lookup = activity_names(log, coded_log(log)[1])
     frame["source"] = frame["source"].map(lookup)
     frame["target"] = frame["target"].map(lookup)
     total = int(frame["transitions"].sum())
