@@ -192,6 +192,56 @@ def register(app: typer.Typer) -> None:
         shown["median_time_from_start_h"] = (shown.pop("median_time_from_start_s") / 3600).round(2)
         print_frame(shown, title=f"Funnel: {' → '.join(ordered)}")
 
+    @journeys_app.command("run")
+    def run_command(
+        workspace: WorkspaceOption = None,
+        level: LevelOption = "channel:touchpoint",
+        gap_hours: GapOption = 48.0,
+        json: JsonOption = False,
+    ) -> None:
+        """Store a journeys run: variants, graph, frictions by channel and team, value at risk."""
+        from emptychair.journeys.service import JourneySettings, run_journeys
+
+        settings = JourneySettings(level=level, gap_hours=gap_hours)
+        with open_workspace(workspace) as ws:
+            if json:
+                result = run_journeys(ws, settings)
+            else:
+                with console.status("journeys") as status:
+                    result = run_journeys(ws, settings, on_step=lambda s: status.update(s))
+        tables = result.tables
+        if json:
+            print_json(
+                {
+                    "run": result.run_id,
+                    "events": result.events,
+                    "excluded": result.excluded,
+                    **{name: records(table) for name, table in tables.items()},
+                }
+            )
+            return
+        print_mapping(
+            {"run": result.run_id, "events": result.events, **result.excluded},
+            title="Journeys run",
+        )
+        friction = tables["journeys_friction"]
+        overall = friction[friction["dimension"] == "all"].drop(
+            columns=["dimension", "group_value"]
+        )
+        if "journeys_value_at_risk" in tables:
+            overall = overall.merge(
+                tables["journeys_value_at_risk"][["indicator", "customers", "value_at_risk"]],
+                on="indicator",
+            )
+        print_frame(overall.round(4), title="Friction indicators (share of journeys)")
+        by_team = friction[friction["dimension"] == "team"].pivot(
+            index="group_value", columns="indicator", values="share"
+        )
+        print_frame(
+            (by_team * 100).round(1).reset_index().rename(columns={"group_value": "team"}),
+            title="Friction by team of the journey's first handled step (% of journeys)",
+        )
+
     @journeys_app.command("friction")
     def friction_command(
         workspace: WorkspaceOption = None,

@@ -95,3 +95,37 @@ def test_planted_frictions_are_found(demo: tuple[Workspace, Path]) -> None:
         # repeat can fall in the next journey, a web error can be followed by an order first
         assert (planted & flagged).sum() >= 0.95 * planted.sum(), name
         assert (flagged & ~planted).sum() <= max(2, 0.02 * planted.sum()), name
+
+
+def test_a_stored_run_groups_frictions_and_values_them(
+    demo: tuple[Workspace, Path], tmp_path: Path
+) -> None:
+    import shutil
+
+    from emptychair.journeys.friction import friction_summary
+    from emptychair.journeys.service import run_journeys
+    from emptychair.workspace.results import result_table, runs
+
+    copy = tmp_path / "ws"
+    shutil.copytree(demo[0].path, copy, ignore=shutil.ignore_patterns("demo-data"))
+    ws = Workspace(copy)
+    result = run_journeys(ws)
+    friction = result.tables["journeys_friction"]
+    overall = friction[friction["dimension"] == "all"].set_index("indicator")
+    expected = friction_summary(workspace_event_log(ws)).set_index("indicator")
+    assert overall["flagged"].to_dict() == expected["journeys"].to_dict()
+    for dimension in ("channel", "team"):
+        part = friction[friction["dimension"] == dimension]
+        # Every journey has one first channel and at most one team: the groups add up.
+        sums = part.groupby("indicator")[["flagged", "journeys"]].sum()
+        assert sums["flagged"].to_dict() == overall["flagged"].to_dict()
+        assert sums["journeys"].to_dict() == overall["journeys"].to_dict()
+    at_risk = result.tables["journeys_value_at_risk"].set_index("indicator")
+    for indicator, row in at_risk.iterrows():
+        assert row["customers"] <= overall.loc[indicator, "flagged"]
+        assert row["value_at_risk"] >= 0
+    assert at_risk["value_at_risk"].sum() > 0
+    assert result.run_id in set(runs(ws, "journeys")["run_id"])
+    stored = ws.to_pandas(result_table(ws, "journeys_variants", result.run_id))
+    assert len(stored) == len(result.tables["journeys_variants"])
+    ws.close()
