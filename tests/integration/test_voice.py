@@ -160,3 +160,14 @@ def test_clear_errors(tmp_path_factory: pytest.TempPathFactory, company: DemoRep
         voice_report(ws, "no-such-run")
     with Workspace(company.workspace) as ws, pytest.raises(NotFoundError):
         run_voice(ws, VoiceSettings(value_run="no-such-run"))
+
+
+def test_the_demo_maps_journeys_and_finds_the_weakest_team(company: DemoReport) -> None:
+    frictions = company.frictions
+    assert frictions is not None
+    repeat = frictions[
+        (frictions["dimension"] == "team") & (frictions["indicator"] == "repeat_contact")
+    ].set_index("group_value")["share"]
+    # Express Relation resolves the fewest contacts at first try (demo parameters).
+    teams = repeat.drop("(none)", errors="ignore")
+    assert teams.idxmax() == "Express Relation"

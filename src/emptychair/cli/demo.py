@@ -52,6 +52,13 @@ def register(app: typer.Typer) -> None:
                 report.emerging.round(3),
                 title="The planted new topic (gift cards), found among the emerging themes",
             )
+        if report.frictions is not None and len(report.frictions):
+            by_team = report.frictions[report.frictions["dimension"] == "team"]
+            table = by_team.pivot(index="group_value", columns="indicator", values="share")
+            print_frame(
+                (table * 100).round(1).reset_index().rename(columns={"group_value": "team"}),
+                title="Journey frictions by team (% of journeys): the weakest team shows",
+            )
         console.print(f"Ground truth: {report.truth}")
         console.print(
             f"Try: [bold]emptychair customer show {report.example_customer} -w {directory}[/bold]"

@@ -16,6 +16,7 @@ from emptychair.demo.parameters import DemoParameters
 from emptychair.demo.voice_truth import driver_recovery, emerging_recovery, theme_recovery
 from emptychair.errors import InvalidParameterError
 from emptychair.ingest.result import ImportResult
+from emptychair.journeys.service import run_journeys
 from emptychair.schema import TABLES
 from emptychair.value.report import value_report
 from emptychair.value.service import run_value
@@ -45,6 +46,8 @@ class DemoReport:
     drivers: pd.DataFrame | None = None
     #: The planted emerging topic (gift cards) found among the emerging themes.
     emerging: pd.DataFrame | None = None
+    #: Friction indicators of the journeys run (overall, by channel and by team).
+    frictions: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,7 @@ class DemoReport:
             "themes": None if self.themes is None else self.themes.to_dict("records"),
             "drivers": None if self.drivers is None else self.drivers.to_dict("records"),
             "emerging": None if self.emerging is None else self.emerging.to_dict("records"),
+            "frictions": None if self.frictions is None else self.frictions.to_dict("records"),
         }
 
 
@@ -127,6 +131,10 @@ def build_demo(
         emerging = emerging_recovery(
             files.truth, voice.tables["voice_verbatims"], voice.tables["voice_emerging"]
         )
+        with console.status("Mapping the journeys (variants, graph, frictions)..."):
+            journeys = run_journeys(workspace)
+        console.print("[green]✓[/green] journeys mapped")
+        frictions = journeys.tables["journeys_friction"]
     finally:
         workspace.close()
     value = recovered_parameters(run.parameters, DemoParameters(customers, seed, date.today()))
@@ -143,6 +151,7 @@ def build_demo(
         themes,
         drivers,
         emerging,
+        frictions,
     )
 
 
