@@ -17,11 +17,16 @@ import numpy as np
 import pandas as pd
 
 from emptychair.errors import InvalidParameterError
-from emptychair.voice.sentiment import LANGUAGES, SentimentModel, score_texts, sentiment_label
+from emptychair.voice.sentiment import (
+    LANGUAGES,
+    SentimentModel,
+    score_clause_table,
+    score_texts,
+    sentiment_label,
+)
 from emptychair.voice.taxonomy import Taxonomy
 from emptychair.voice.taxonomy_file import default_taxonomy
 from emptychair.voice.text import MAX_ANALYSED_CHARACTERS, clean, detect_language, redact_many
-from emptychair.voice.text.clauses import split_clauses
 from emptychair.voice.text.redaction import PLACEHOLDERS
 
 MENTION_COLUMNS = ("position", "theme", "sentiment", "label", "clauses", "clause")
@@ -85,7 +90,9 @@ _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 
 
 def _without_placeholders(text: str) -> str:
-    return _PLACEHOLDER.sub(" ", text) if "[" in text else text
+    if "[" not in text:
+        return text
+    return _PLACEHOLDER.sub(lambda match: " " * len(match.group()), text)
 
 
 def _shown(values: list[str | None], codes: list[str]) -> list[str | None]:
@@ -143,39 +150,37 @@ def analyse_verbatims(
     shown = _shown(values, codes)
     analysed = [text[:MAX_ANALYSED_CHARACTERS] if text else "" for text in shown]
 
-    # Every clause of every verbatim, scored in one batch.
-    clause_rows: list[int] = []
-    clause_texts: list[str] = []
-    clause_languages: list[str] = []
-    clause_counts: list[int] = []
-    for position, (text, code) in enumerate(zip(analysed, codes, strict=True)):
-        clauses = split_clauses(text, code) if text else []
-        clause_counts.append(len(clauses))
-        for clause in clauses:
-            clause_rows.append(position)
-            clause_texts.append(clause.text)
-            clause_languages.append(code)
-    # The placeholders of redacted data ("[email]", "[name]") are neither a theme nor an opinion.
-    clause_read = [_without_placeholders(text) for text in clause_texts]
-    clause_scores = score_texts(clause_read, clause_languages, models=models)["sentiment"].to_numpy(
-        float
-    )
+    # The placeholders of redacted data ("[email]", "[name]") are neither a theme nor an
+    # opinion: they are read as blanks of the same length, so clause positions still point
+    # into the redacted text. Every clause of every verbatim is scored in one batch.
+    read = [_without_placeholders(text) for text in analysed]
+    clauses = score_clause_table(read, codes, models=models)
+    clause_rows = clauses["verbatim"].tolist()
+    clause_read = clauses["clause"].tolist()
+    clause_languages = clauses["language"].tolist()
+    clause_scores = clauses["sentiment"].to_numpy(float)
+    counts = np.bincount(clauses["verbatim"].to_numpy(np.int64), minlength=len(values))
     # A verbatim of one clause has that clause's sentiment; longer ones are read whole.
     whole = np.full(len(values), np.nan)
-    counts = np.asarray(clause_counts, dtype=np.int64)
     starts = np.cumsum(counts) - counts
     single = np.flatnonzero(counts == 1)
     whole[single] = clause_scores[starts[single]]
     several = np.flatnonzero(counts > 1)
     if len(several):
-        several_texts = [_without_placeholders(analysed[i]) for i in several]
+        several_texts = [read[i] for i in several]
         several_codes = [codes[i] for i in several]
         scored = score_texts(several_texts, several_codes, models=models)
         whole[several] = scored["sentiment"].to_numpy(float)
 
     mentions = _mentions(taxonomy, clause_read, clause_languages, clause_rows, clause_scores)
     if len(mentions):
-        mentions["clause"] = [clause_texts[i] for i in mentions.pop("first_clause").tolist()]
+        first = clauses.iloc[mentions.pop("first_clause").to_numpy()]
+        mentions["clause"] = [
+            analysed[row][begin:stop]
+            for row, begin, stop in zip(
+                first["verbatim"], first["start"], first["end"], strict=True
+            )
+        ]
     else:
         mentions = pd.DataFrame({column: [] for column in MENTION_COLUMNS})
     themes_of: list[list[str]] = [[] for _ in values]
@@ -196,7 +201,7 @@ def analyse_verbatims(
             "label": [sentiment_label(value) for value in whole],
             "themes": [";".join(themes) for themes in themes_of],
             "negative_themes": [";".join(themes) for themes in negative_of],
-            "clauses": clause_counts,
+            "clauses": counts,
             "text_redacted": shown,
         }
     )
