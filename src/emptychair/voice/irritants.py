@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from emptychair.errors import InvalidParameterError, ModelDataError
-from emptychair.voice.intervals import checked_level, normal_quantile
+from emptychair.voice.intervals import (
+    benjamini_hochberg,
+    checked_level,
+    normal_quantile,
+    share_difference_test,
+)
 
 ANSWER_COLUMNS = ("feedback_id", "customer_id", "kind", "score", "scale_max")
 MENTION_COLUMNS = ("feedback_id", "theme", "label")
@@ -200,31 +204,28 @@ def lapsing_comparison(
             f"ones (probability alive threshold {threshold}); both groups are needed."
         )
     flags = _negative_flags(answers, mentions)
-    rows = []
-    for theme in flags.columns:
-        hit = flags[theme].to_numpy(bool)
-        if hit.sum() < min_mentions:
-            continue
-        a, b = int(hit[lapsing].sum()), int(hit[~lapsing].sum())
-        p1, p2 = a / n_lapsing, b / n_retained
-        pooled = (a + b) / (n_lapsing + n_retained)
-        se = np.sqrt(pooled * (1 - pooled) * (1 / n_lapsing + 1 / n_retained))
-        p_value = float(2 * stats.norm.sf(abs(p1 - p2) / se)) if se > 0 else 1.0
-        rows.append(
-            {
-                "theme": theme,
-                "lapsing_share": p1,
-                "retained_share": p2,
-                "difference": p1 - p2,
-                "ratio": p1 / p2 if p2 > 0 else np.inf,
-                "p_value": p_value,
-                "lapsing_answers": n_lapsing,
-                "retained_answers": n_retained,
-            }
-        )
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
-    table["q_value"] = stats.false_discovery_control(table["p_value"].to_numpy(), method="bh")
+    flags = flags.loc[:, flags.sum() >= min_mentions]
+    if flags.empty:
+        return pd.DataFrame()
+    hits = flags.to_numpy(bool)
+    in_lapsing = hits[lapsing].sum(axis=0)
+    in_retained = hits[~lapsing].sum(axis=0)
+    test = share_difference_test(in_retained, n_retained, in_lapsing, n_lapsing)
+    p1, p2 = in_lapsing / n_lapsing, in_retained / n_retained
+    with np.errstate(divide="ignore"):
+        ratio = np.where(p2 > 0, p1 / np.where(p2 > 0, p2, 1.0), np.inf)
+    table = pd.DataFrame(
+        {
+            "theme": flags.columns,
+            "lapsing_share": p1,
+            "retained_share": p2,
+            "difference": test.change,
+            "ratio": ratio,
+            "p_value": test.p_value,
+            "lapsing_answers": n_lapsing,
+            "retained_answers": n_retained,
+        }
+    )
+    table["q_value"] = benjamini_hochberg(table["p_value"].to_numpy(float))
     table["significant"] = table["q_value"] <= false_discovery_rate
     return table.sort_values("difference", ascending=False).reset_index(drop=True)
