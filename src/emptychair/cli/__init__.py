@@ -54,7 +54,17 @@ def _root(
 
 
 def _register() -> None:
-    from emptychair.cli import customers, demo, imports, journeys, value, voice, workspace
+    from emptychair.cli import (
+        customers,
+        demo,
+        gdpr,
+        imports,
+        journeys,
+        serve,
+        value,
+        voice,
+        workspace,
+    )
 
     workspace.register(app)
     imports.register(app)
@@ -62,6 +72,8 @@ def _register() -> None:
     value.register(app)
     voice.register(app)
     journeys.register(app)
+    serve.register(app)
+    gdpr.register(app)
     demo.register(app)
 
 

@@ -1,0 +1,1 @@
+"""The REST API: a FastAPI app with one router per domain."""
