@@ -183,6 +183,18 @@ def agreement(split: Split, sentiment: np.ndarray, seconds: float) -> dict[str, 
     }
 
 
+def spearman_ceiling(ratings: np.ndarray) -> float:
+    """The highest Spearman correlation with ``ratings`` that a score without ties can reach.
+
+    A score that orders every rating level perfectly still ranks the verbatims inside a level
+    one after the other, while the ratings tie them: when most ratings share one level (83% of
+    five stars on cx-eval) the ceiling falls well below 1. Only a score with ties (a predicted
+    star level) can exceed it.
+    """
+    known = np.sort(ratings[~np.isnan(ratings)])
+    return float(spearmanr(known, np.arange(len(known))).statistic)
+
+
 def evaluate(split: Split) -> dict[str, float]:
     """Score a split with the shipped model of its language and measure agreement."""
     started = time.perf_counter()
@@ -243,6 +255,10 @@ def main() -> None:
     table = pd.DataFrame(rows).astype({"rows": int, "binary rows": int})
     print(markdown(table))
     print(throughput(arguments.demo))
+    for split in splits:
+        if len(np.unique(split.ratings[~np.isnan(split.ratings)])) > 2:
+            ceiling = spearman_ceiling(split.ratings)
+            print(f"Spearman ceiling for a score without ties on {split.name}: {ceiling:.3f}")
     for note in notes:
         print("note:", note)
 
