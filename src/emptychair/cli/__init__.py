@@ -60,6 +60,7 @@ def _register() -> None:
         gdpr,
         imports,
         journeys,
+        scorecard,
         serve,
         value,
         voice,
@@ -72,6 +73,7 @@ def _register() -> None:
     value.register(app)
     voice.register(app)
     journeys.register(app)
+    scorecard.register(app)
     serve.register(app)
     gdpr.register(app)
     demo.register(app)
