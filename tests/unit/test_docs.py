@@ -26,6 +26,7 @@ from emptychair.workspace.settings import (
     EngineSettings,
     IdentitySettings,
     ImportSettings,
+    PrivacySettings,
     Settings,
 )
 
@@ -36,6 +37,7 @@ SETTINGS_SECTIONS = {
     "engine": EngineSettings,
     "imports": ImportSettings,
     "identity": IdentitySettings,
+    "privacy": PrivacySettings,
 }
 
 

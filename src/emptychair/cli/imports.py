@@ -85,6 +85,8 @@ def print_result(result: ImportResult) -> None:
     }
     if result.customers_created:
         summary["customers created"] = result.customers_created
+    if result.rows_suppressed:
+        summary["skipped (erased persons)"] = result.rows_suppressed
     if result.previously_imported:
         summary["note"] = f"this file was imported before (batch {result.previously_imported})"
     print_mapping(summary, title=f"Import into {result.table}")

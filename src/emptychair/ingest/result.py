@@ -15,7 +15,8 @@ class ImportResult:
     """The outcome of one import (or one quarantine retry).
 
     ``rows_read`` = ``rows_loaded`` (new) + ``rows_updated`` + ``rows_unchanged`` +
-    ``rows_quarantined``.
+    ``rows_quarantined``. Rows of erased persons (the suppression list) are skipped before
+    they are read and counted in ``rows_suppressed``.
     """
 
     batch_id: str
@@ -31,6 +32,7 @@ class ImportResult:
     rows_unchanged: int
     rows_quarantined: int
     customers_created: int = 0
+    rows_suppressed: int = 0
     seconds: float = 0.0
     mapping: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)

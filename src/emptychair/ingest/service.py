@@ -25,6 +25,7 @@ from emptychair.ingest.options import parse_options
 from emptychair.ingest.parse import ParseOptions
 from emptychair.ingest.result import ImportResult, mask_personal_values
 from emptychair.ingest.validate import bad_rows, checked_rows, parsed_rows, row_problems
+from emptychair.privacy.suppression import skip_suppressed, suppressed_rows
 from emptychair.schema import TableSchema, get_table
 from emptychair.workspace import CsvOptions, Workspace, new_batch_id, utc_now
 from emptychair.workspace.internal import ROW_METADATA
@@ -185,6 +186,7 @@ def validate_and_load(
 ) -> ImportResult:
     """Check ``mapped`` rows (``_row`` + canonical columns) and load them in one transaction."""
     report = progress or (lambda step, fraction: None)
+    mapped = skip_suppressed(workspace, schema, mapped, source.notes)
     engine = workspace.engine
     batch_id = new_batch_id()
     started_at = utc_now()
@@ -297,6 +299,7 @@ def validate_and_load(
                 rows_unchanged=int(change_counts.get("unchanged", 0)),
                 rows_quarantined=rows_bad,
                 customers_created=created,
+                rows_suppressed=suppressed_rows(source.notes),
                 mapping=source.mapping,
                 ignored_columns=source.ignored,
                 notes=source.notes,

@@ -61,6 +61,18 @@ class IdentitySettings:
 
 
 @dataclass
+class PrivacySettings:
+    """Personal-data rules.
+
+    ``retention_years``: a person whose last own contact (order, inbound contact,
+    answer, complaint; their sign-up when there is none) is older than this many
+    years is erased by ``emptychair gdpr purge --apply``.
+    """
+
+    retention_years: int = 3
+
+
+@dataclass
 class Settings:
     """Everything in ``emptychair.toml``."""
 
@@ -68,6 +80,7 @@ class Settings:
     engine: EngineSettings = field(default_factory=EngineSettings)
     imports: ImportSettings = field(default_factory=ImportSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @classmethod
     def read(cls, folder: Path) -> Settings:
@@ -86,11 +99,11 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any], path: Path | None = None) -> Settings:
         where = str(path or SETTINGS_FILE)
-        unknown = set(data) - {"name", "engine", "imports", "identity"}
+        unknown = set(data) - {"name", "engine", "imports", "identity", "privacy"}
         if unknown:
             raise WorkspaceError(
                 f"{where}: unknown setting section(s) {', '.join(sorted(unknown))} "
-                "(known: name, [engine], [imports], [identity])"
+                "(known: name, [engine], [imports], [identity], [privacy])"
             )
         try:
             return cls(
@@ -98,6 +111,7 @@ class Settings:
                 engine=EngineSettings(**data.get("engine", {})),
                 imports=ImportSettings(**data.get("imports", {})),
                 identity=IdentitySettings(**data.get("identity", {})),
+                privacy=PrivacySettings(**data.get("privacy", {})),
             )
         except TypeError as error:
             raise WorkspaceError(f"{where}: unknown setting ({error})") from None
