@@ -30,10 +30,13 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-# The Spark tests need a Java runtime (17): install Debian's when there is none.
+# The Spark tests need a Java runtime (17), the printed brief and the browser tests need
+# Chromium: install Debian's when they are missing.
 system-deps:
 	@command -v java >/dev/null 2>&1 || \
 		(apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
+	@command -v chromium >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 test: $(VENV)/.installed-test system-deps lint typecheck
 	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/pytest

@@ -60,6 +60,7 @@ def _register() -> None:
         gdpr,
         imports,
         journeys,
+        report,
         scorecard,
         serve,
         value,
@@ -74,6 +75,7 @@ def _register() -> None:
     voice.register(app)
     journeys.register(app)
     scorecard.register(app)
+    report.register(app)
     serve.register(app)
     gdpr.register(app)
     demo.register(app)
