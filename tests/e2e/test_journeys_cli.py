@@ -89,7 +89,7 @@ def test_workspace_variants_graph_and_export(demo: Path, tmp_path: Path) -> None
 def test_workspace_friction(demo: Path) -> None:
     out = json.loads(run("journeys", "friction", "-w", str(demo), "--json"))
     found = {row["indicator"]: row["journeys"] for row in out["indicators"]}
-    assert set(found) == {"repeat_contact", "web_to_phone", "long_wait", "dead_end"}
+    assert set(found) == {"repeat_contact", "web_to_phone", "long_wait", "dead_end", "loop"}
     assert all(count > 0 for count in found.values())
     stricter = json.loads(
         run("journeys", "friction", "-w", str(demo), "--long-wait-s", "3600", "--json")
@@ -114,3 +114,84 @@ def test_a_funnel_on_an_event_log_file(tmp_path: Path) -> None:
     assert [row["dropped"] for row in out["funnel"]] == [0, 2, 0]
     text = run("journeys", "funnel", "--steps", "visit,basket", "--events", str(log), code=2)
     assert "'basket'" in text
+
+
+def test_friction_of_a_file_has_loops_and_long_gaps(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "case_id,activity,timestamp\n"
+        "J1,visit,2024-01-01 10:00\nJ1,cart,2024-01-01 10:05\nJ1,visit,2024-01-01 10:20\n"
+        "J2,visit,2024-01-01 11:00\nJ2,pay,2024-01-03 11:30\nJ3,visit,2024-01-02 09:00\n",
+        encoding="utf-8",
+    )
+    out = json.loads(run("journeys", "friction", "--events", str(log), "--json"))
+    found = {row["indicator"]: row["journeys"] for row in out["indicators"]}
+    assert found == {"loop": 1, "long_gap": 1}
+    longer = json.loads(
+        run("journeys", "friction", "--events", str(log), "--long-gap-hours", "72", "--json")
+    )
+    assert {row["indicator"]: row["journeys"] for row in longer["indicators"]}["long_gap"] == 0
+    refused = run("journeys", "friction", "--events", str(log), "--by", "team", code=2)
+    assert "--by needs a workspace" in refused
+
+
+def test_workspace_friction_by_team_and_segment(demo: Path) -> None:
+    out = json.loads(run("journeys", "friction", "-w", str(demo), "--by", "team", "--json"))
+    rows = pd.DataFrame(out["indicators"])
+    assert set(rows["dimension"]) == {"team"}
+    repeat = rows[rows["indicator"] == "repeat_contact"].set_index("group_value")["share"]
+    # the demo's least resolving team (planted)
+    assert repeat.drop("(none)").idxmax() == "Express Relation"
+    segments = json.loads(run("journeys", "friction", "-w", str(demo), "--by", "segment", "--json"))
+    by_segment = pd.DataFrame(segments["indicators"])
+    overall = json.loads(run("journeys", "friction", "-w", str(demo), "--json"))
+    totals = {row["indicator"]: row["journeys"] for row in overall["indicators"]}
+    assert by_segment.groupby("indicator")["flagged"].sum().to_dict() == totals
+    assert "Friction by segment" in run("journeys", "friction", "-w", str(demo), "--by", "segment")
+
+
+def test_workspace_satisfaction_by_touchpoint_and_variant(demo: Path) -> None:
+    out = json.loads(run("journeys", "satisfaction", "-w", str(demo), "--json"))
+    scores = pd.DataFrame(out["scores"])
+    assert set(scores["kind"]) == {"nps", "csat", "ces", "sentiment"}
+    lines = (demo / "demo-data" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    answers = pd.DataFrame([json.loads(line) for line in lines if line.strip()])
+    numeric = scores[scores["kind"] != "sentiment"]
+    assert numeric["responses"].sum() == len(answers)
+    csat = numeric[numeric["kind"] == "csat"].set_index("group_value")
+    assert (csat["low"] <= csat["score"]).all() and (csat["score"] <= csat["high"]).all()
+    variants = json.loads(
+        run("journeys", "satisfaction", "-w", str(demo), "--by", "variant", "--json")
+    )
+    names = {row["group_value"] for row in variants["scores"]}
+    assert "phone:queue → phone:call" in names
+    assert "CSAT by variant" in run("journeys", "satisfaction", "-w", str(demo), "--by", "variant")
+
+
+def test_report_writes_the_charts(demo: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "charts"
+    funnel = "web:visit,web:search,web:cart,web:checkout"
+    out = json.loads(
+        run(
+            "journeys",
+            "report",
+            "-w",
+            str(demo),
+            "--charts",
+            str(folder),
+            "--format",
+            "svg",
+            "--funnel",
+            funnel,
+            "--json",
+        )
+    )
+    written = {Path(path).name for path in out["charts"]}
+    assert {"journeys_graph.svg", "journeys_sankey.svg", "journeys_funnel.svg"} <= written
+    assert "journeys_friction_by_team.svg" in written
+    for name in written:
+        assert (folder / name).read_text(encoding="utf-8").startswith("<svg")
+    steps = [row["journeys"] for row in out["funnel"]]
+    assert steps == sorted(steps, reverse=True) and steps[-1] > 0
+    assert "repeat_contact" in out["headline"]
+    assert "chart:" in run("journeys", "report", "-w", str(demo), "--charts", str(folder))

@@ -81,10 +81,14 @@ def _readable_variants(frame: pd.DataFrame) -> pd.DataFrame:
 
 def register(app: typer.Typer) -> None:
     """Add ``emptychair journeys`` and its commands."""
+    from emptychair.cli import journeys_report
+
     journeys_app = typer.Typer(
-        help="Journeys across channels: event log, variants, directly-follows graph."
+        help="Journeys across channels: event log, variants, graph, funnels, friction, "
+        "satisfaction per touchpoint, charts."
     )
     app.add_typer(journeys_app, name="journeys")
+    journeys_report.register(journeys_app)
 
     @journeys_app.command("variants")
     def variants_command(
@@ -245,6 +249,11 @@ def register(app: typer.Typer) -> None:
     @journeys_app.command("friction")
     def friction_command(
         workspace: WorkspaceOption = None,
+        events: EventsOption = None,
+        case: CaseOption = None,
+        activity: ActivityOption = None,
+        timestamp: TimestampOption = None,
+        level: LevelOption = "channel:touchpoint",
         gap_hours: GapOption = 48.0,
         repeat_days: Annotated[
             float, typer.Option("--repeat-days", help="Same reason again within this many days.")
@@ -255,29 +264,56 @@ def register(app: typer.Typer) -> None:
         long_wait_s: Annotated[
             float, typer.Option("--long-wait-s", help="A wait longer than this (seconds).")
         ] = 600.0,
+        long_gap_hours: Annotated[
+            float,
+            typer.Option("--long-gap-hours", help="--events: two steps further apart (hours)."),
+        ] = 24.0,
+        by: Annotated[
+            str | None,
+            typer.Option("--by", help="Workspace: split by channel, team, touchpoint or segment."),
+        ] = None,
         json: JsonOption = False,
     ) -> None:
-        """Repeat contacts, web-to-phone hops, long waits and dead ends: journeys flagged."""
+        """Journeys flagged with each friction. A workspace gets repeat contacts, web-to-phone
+        hops, long waits, dead ends and loops; an --events file (no channels, teams or
+        outcomes) gets loops and long gaps between steps."""
         from emptychair.journeys import FrictionSettings, friction_summary
+        from emptychair.journeys.friction_groups import friction_by
 
         settings = FrictionSettings(
-            repeat_days=repeat_days, hop_hours=hop_hours, long_wait_s=long_wait_s
+            repeat_days=repeat_days,
+            hop_hours=hop_hours,
+            long_wait_s=long_wait_s,
+            long_gap_hours=long_gap_hours,
         )
-        log, frame = _log(
-            workspace,
-            None,
-            None,
-            None,
-            None,
-            "channel:touchpoint",
-            gap_hours,
-            lambda lg: friction_summary(lg, settings),
-        )
+        if by is not None and events is not None:
+            raise InvalidParameterError("--by needs a workspace: it splits by its columns")
+        if by is not None:
+            with open_workspace(workspace, read_only=True) as ws:
+                log, frame = friction_by(ws, by, settings, level=level, gap_hours=gap_hours)
+        else:
+            log, frame = _log(
+                workspace,
+                events,
+                case,
+                activity,
+                timestamp,
+                level,
+                gap_hours,
+                lambda lg: friction_summary(lg, settings),
+            )
         if json:
             print_json({**_summary(log), "indicators": records(frame)})
             return
         print_mapping(_facts(log), title="Event log")
-        print_frame(frame, title="Friction")
+        if by is None:
+            print_frame(frame, title="Friction (journeys flagged and their share)")
+            return
+        table = frame.pivot(index="group_value", columns="indicator", values="share")
+        print_frame(
+            (table * 100).round(1).reset_index().rename(columns={"group_value": by}),
+            title=f"Friction by {by} (% of journeys)",
+        )
 
     @journeys_app.command("export")
     def export_command(

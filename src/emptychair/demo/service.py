@@ -16,6 +16,9 @@ from emptychair.demo.parameters import DemoParameters
 from emptychair.demo.voice_truth import driver_recovery, emerging_recovery, theme_recovery
 from emptychair.errors import InvalidParameterError
 from emptychair.ingest.result import ImportResult
+from emptychair.journeys.events import workspace_event_log
+from emptychair.journeys.funnels import funnel
+from emptychair.journeys.report import journeys_report, save_charts
 from emptychair.journeys.service import run_journeys
 from emptychair.schema import TABLES
 from emptychair.value.report import value_report
@@ -25,6 +28,9 @@ from emptychair.voice.service import run_voice
 from emptychair.workspace import Workspace
 
 DATA_FOLDER = "demo-data"
+JOURNEY_CHARTS_FOLDER = "charts"
+#: The tracked online purchase path of the demo's web visitors (a funnel worth drawing).
+DEMO_FUNNEL = ("web:visit", "web:search", "web:cart", "web:checkout")
 
 
 @dataclass
@@ -46,8 +52,10 @@ class DemoReport:
     drivers: pd.DataFrame | None = None
     #: The planted emerging topic (gift cards) found among the emerging themes.
     emerging: pd.DataFrame | None = None
-    #: Friction indicators of the journeys run (overall, by channel and by team).
+    #: Friction indicators of the journeys run (overall, by channel, team, touchpoint, segment).
     frictions: pd.DataFrame | None = None
+    #: Chart files of the journeys run (graph, Sankey, funnel, frictions by team, satisfaction).
+    journey_charts: list[Path] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +71,9 @@ class DemoReport:
             "drivers": None if self.drivers is None else self.drivers.to_dict("records"),
             "emerging": None if self.emerging is None else self.emerging.to_dict("records"),
             "frictions": None if self.frictions is None else self.frictions.to_dict("records"),
+            "journey_charts": None
+            if self.journey_charts is None
+            else [str(path) for path in self.journey_charts],
         }
 
 
@@ -135,6 +146,9 @@ def build_demo(
             journeys = run_journeys(workspace)
         console.print("[green]✓[/green] journeys mapped")
         frictions = journeys.tables["journeys_friction"]
+        with console.status("Drawing the journeys (graph, Sankey, funnel, frictions)..."):
+            journey_charts = draw_journeys(workspace, journeys.run_id, directory)
+        console.print(f"[green]✓[/green] journey charts in {directory / JOURNEY_CHARTS_FOLDER}")
     finally:
         workspace.close()
     value = recovered_parameters(run.parameters, DemoParameters(customers, seed, date.today()))
@@ -152,7 +166,17 @@ def build_demo(
         drivers,
         emerging,
         frictions,
+        journey_charts,
     )
+
+
+def draw_journeys(workspace: Workspace, run_id: str, directory: Path) -> list[Path]:
+    """Write the charts of the journeys run, with the online purchase funnel, as PNG files
+    into ``directory/charts``."""
+    report = journeys_report(workspace, run_id)
+    log = workspace_event_log(workspace, level=report.settings["level"])
+    report.funnel = funnel(log, DEMO_FUNNEL)
+    return save_charts(report, directory / JOURNEY_CHARTS_FOLDER, "png")
 
 
 def recovered_parameters(estimates: pd.DataFrame, truth: DemoParameters) -> pd.DataFrame:

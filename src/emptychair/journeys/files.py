@@ -106,6 +106,8 @@ def read_event_log(
     activity_column = _pick(source, columns, activity, ACTIVITY_NAMES, "activity")
     time_column = _pick(source, columns, timestamp, TIMESTAMP_NAMES, "timestamp")
     time = raw[time_column]
+    if time.type().is_date():
+        time = time.cast("timestamp")
     if not time.type().is_timestamp():
         time = time.cast("string").try_cast("timestamp") if time.type().is_string() else time
         if not time.type().is_timestamp():

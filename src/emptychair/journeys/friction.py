@@ -14,6 +14,12 @@ Each indicator is a flag per journey, computed in the engine:
   that failed and turned into a call).
 * **long wait**: a waiting step (touchpoint ``queue`` by default) longer than ``long_wait_s``.
 * **dead end**: a journey whose last step ended in ``error`` or is a complaint.
+* **loop**: a journey that comes back to a step it had already left (``a → b → a``); a step
+  repeated right after itself (``a → a``) is not a loop.
+
+Two indicators need nothing but the steps and their times, so they work on any event log
+file too (:data:`FILE_INDICATORS`): **loop**, and **long gap**, two consecutive steps more
+than ``long_gap_hours`` apart.
 
 :func:`friction_summary` gives, for each indicator, the journeys flagged and their share.
 """
@@ -28,9 +34,12 @@ import pandas as pd
 
 from emptychair.errors import InvalidParameterError
 from emptychair.journeys.events import EventLog
+from emptychair.journeys.paths import journey_paths, step_code, step_pairs, step_seconds
 
 DAY_S, HOUR_S = 86_400, 3_600
-INDICATORS: tuple[str, ...] = ("repeat_contact", "web_to_phone", "long_wait", "dead_end")
+INDICATORS: tuple[str, ...] = ("repeat_contact", "web_to_phone", "long_wait", "dead_end", "loop")
+#: The indicators of a log without channels, teams or outcomes (an event log file).
+FILE_INDICATORS: tuple[str, ...] = ("loop", "long_gap")
 NEEDED = ("person_id", "channel", "touchpoint", "outcome", "direction", "duration_s", "reason")
 
 
@@ -41,11 +50,12 @@ class FrictionSettings:
     repeat_days: float = 7.0
     hop_hours: float = 24.0
     long_wait_s: float = 600.0
+    long_gap_hours: float = 24.0
     assisted_channels: tuple[str, ...] = ("phone", "email", "chat")
     wait_touchpoints: tuple[str, ...] = ("queue",)
 
     def checked(self) -> FrictionSettings:
-        for name in ("repeat_days", "hop_hours", "long_wait_s"):
+        for name in ("repeat_days", "hop_hours", "long_wait_s", "long_gap_hours"):
             if not getattr(self, name) > 0:
                 raise InvalidParameterError(
                     f"{name} must be more than 0, not {getattr(self, name)}"
@@ -97,6 +107,31 @@ def _contacts(log: EventLog, settings: FrictionSettings) -> ir.Table:
     return marked.mutate(is_contact=is_contact, is_hop=hop)
 
 
+def path_frictions(log: EventLog, settings: FrictionSettings | None = None) -> ir.Table:
+    """One row per journey: ``journey``, ``loop`` and ``long_gap``, from its ordered steps.
+
+    Works on any event log, a file's included: a journey **loops** when it has more runs of
+    equal consecutive steps than distinct steps (``a → b → a`` has three runs of two steps);
+    it has a **long gap** when two consecutive steps are more than ``long_gap_hours`` apart.
+    """
+    chosen = (settings or FrictionSettings()).checked()
+    paths = journey_paths(log)
+    pairs = step_pairs(paths)
+    before, after = pairs["before"], pairs["after"]
+    gap_s = chosen.long_gap_hours * HOUR_S
+    per_journey = pairs.group_by("journey").aggregate(
+        changes=(step_code(log, before) != step_code(log, after)).cast("int64").sum(),
+        long_gap=(step_seconds(after) - step_seconds(before) > gap_s).max(),
+    )
+    distinct = paths["steps"].map(lambda step: step_code(log, step)).unique().length()
+    joined = paths.select("journey", distinct=distinct).left_join(per_journey, "journey")
+    return joined.select(
+        joined["journey"],
+        loop=(joined["changes"].fill_null(0) + 1 > joined["distinct"]).fill_null(False),
+        long_gap=joined["long_gap"].fill_null(False),
+    )
+
+
 def journey_frictions(log: EventLog, settings: FrictionSettings | None = None) -> ir.Table:
     """One row per journey: ``journey``, ``contacts`` and the flags of :data:`INDICATORS`.
 
@@ -111,7 +146,9 @@ def journey_frictions(log: EventLog, settings: FrictionSettings | None = None) -
     missing = [c for c in NEEDED if c not in log.table.columns]
     if missing:
         raise InvalidParameterError(
-            f"friction indicators need a workspace event log; this one has no {', '.join(missing)}"
+            "repeat contacts, web-to-phone hops, long waits and dead ends need a workspace "
+            f"event log; this one has no {', '.join(missing)} (on a file, use the indicators "
+            f"{', '.join(FILE_INDICATORS)})"
         )
     events = _contacts(log, chosen)
     contacts = events.filter(events["is_contact"])
@@ -138,8 +175,9 @@ def journey_frictions(log: EventLog, settings: FrictionSettings | None = None) -
         long_wait=waits.fill_null(False).max(),
         dead_end=ends_badly.max(),
     )
+    loops = path_frictions(log, chosen).select("journey", "loop")
     joined = per_journey.left_join(per_contact, "journey")
-    return joined.select(
+    joined = joined.select(
         per_journey["journey"],
         contacts=joined["contacts"].fill_null(0),
         repeat_contact=joined["repeat_contact"].fill_null(False),
@@ -147,20 +185,33 @@ def journey_frictions(log: EventLog, settings: FrictionSettings | None = None) -
         long_wait=joined["long_wait"],
         dead_end=joined["dead_end"],
     )
+    return joined.join(loops, "journey")
+
+
+def is_workspace_log(log: EventLog) -> bool:
+    """Whether ``log`` has what every indicator needs (channels, teams, outcomes)."""
+    return all(c in log.table.columns for c in NEEDED)
 
 
 def friction_summary(log: EventLog, settings: FrictionSettings | None = None) -> pd.DataFrame:
-    """Per indicator: the ``journeys`` flagged and their ``share`` of all journeys."""
-    flags = journey_frictions(log, settings)
+    """Per indicator: the ``journeys`` flagged and their ``share`` of all journeys.
+
+    A workspace log gets the indicators of :data:`INDICATORS`; a log read from a file (no
+    channels, teams or outcomes) those of :data:`FILE_INDICATORS`.
+    """
+    if is_workspace_log(log):
+        flags, names = journey_frictions(log, settings), INDICATORS
+    else:
+        flags, names = path_frictions(log, settings), FILE_INDICATORS
     counts = flags.aggregate(
-        total=flags.count(), **{name: flags[name].cast("int64").sum() for name in INDICATORS}
+        total=flags.count(), **{name: flags[name].cast("int64").sum() for name in names}
     )
     row = counts.to_pyarrow().to_pylist()[0]
     total = int(row["total"])
     return pd.DataFrame(
         {
-            "indicator": list(INDICATORS),
-            "journeys": [int(row[name] or 0) for name in INDICATORS],
-            "share": [(int(row[name] or 0) / total if total else 0.0) for name in INDICATORS],
+            "indicator": list(names),
+            "journeys": [int(row[name] or 0) for name in names],
+            "share": [(int(row[name] or 0) / total if total else 0.0) for name in names],
         }
     )

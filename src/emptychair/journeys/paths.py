@@ -29,6 +29,8 @@ VARIANT_COLUMNS: tuple[str, ...] = (
 GRAPH_COLUMNS: tuple[str, ...] = (
     "source", "target", "transitions", "share", "median_s", "p90_s",
 )  # fmt: skip
+#: Journeys longer than this are paired by position, not by array (see :func:`step_pairs`).
+LONG_JOURNEY = 1_000
 OUTCOME_NAMES = {
     "is_purchase": "purchase_share",
     "is_complaint": "complaint_share",
@@ -82,10 +84,35 @@ def journey_paths(log: EventLog, *, deduplicate: bool = False) -> ir.Table:
     paths = table.group_by("journey").aggregate(steps=step.collect().sort(), **flags)
     if not deduplicate:
         return paths
-    # equal steps are neighbours once sorted: only journeys that have some are rebuilt
+    # equal steps are neighbours once sorted: only journeys that have some are rebuilt (pairing
+    # the arrays is fastest on short journeys, counting distinct steps on long ones)
     steps = paths["steps"]
-    repeated = steps[:-1].zip(steps[1:]).map(lambda pair: pair["f1"] == pair["f2"]).anys()
+    neighbours = steps[:-1].zip(steps[1:]).map(lambda pair: pair["f1"] == pair["f2"]).anys()
+    repeated = ibis.ifelse(
+        steps.length() <= LONG_JOURNEY, neighbours, steps.unique().length() < steps.length()
+    )
     return paths.mutate(steps=ibis.ifelse(repeated.fill_null(False), steps.unique().sort(), steps))
+
+
+def step_pairs(paths: ir.Table) -> ir.Table:
+    """One row per pair of consecutive steps of :func:`journey_paths`: ``journey``,
+    ``before`` and ``after`` (steps).
+
+    Journeys of up to :data:`LONG_JOURNEY` steps pair their arrays element by element; longer
+    ones (where pairing arrays costs the square of their length in the engine) are unnested
+    and paired by position.
+    """
+    length = paths["steps"].length()
+    short = paths.filter((length > 1) & (length <= LONG_JOURNEY))
+    steps = short["steps"]
+    zipped = short.select("journey", pair=steps[:-1].zip(steps[1:])).unnest("pair")
+    pairs = zipped.select("journey", before=zipped["pair"]["f1"], after=zipped["pair"]["f2"])
+    long = paths.filter(length > LONG_JOURNEY)
+    flat = long.select("journey", after=long["steps"]).unnest("after", offset="position")
+    by_position = ibis.window(group_by="journey", order_by="position")
+    flat = flat.mutate(before=flat["after"].lag().over(by_position))
+    flat = flat.filter(flat["before"].notnull())
+    return pairs.union(flat.select("journey", "before", "after"))
 
 
 def step_code(log: EventLog, step: ir.StructValue) -> ir.IntegerValue:
@@ -122,7 +149,7 @@ def variants(log: EventLog, top: int | None = None) -> pd.DataFrame:
         raise InvalidParameterError(f"top must be at least 1, not {top}")
     paths = journey_paths(log)
     steps = paths["steps"]
-    duration = (step_seconds(steps[-1]) - step_seconds(steps[0])).cast("float64")
+    duration = (step_seconds(steps[steps.length() - 1]) - step_seconds(steps[0])).cast("float64")
     shares = {OUTCOME_NAMES[f]: paths[f].cast("float64").mean() for f in log.outcomes}
     grouped = paths.group_by(codes=steps.map(lambda step: step_code(log, step))).aggregate(
         journeys=paths.count(), median_duration_s=duration.median(), **shares
@@ -167,11 +194,8 @@ def directly_follows(log: EventLog, min_count: int = 1, min_share: float = 0.0) 
         raise InvalidParameterError(f"min_count must be at least 1, not {min_count}")
     if not 0.0 <= min_share <= 1.0:
         raise InvalidParameterError(f"min_share must be between 0 and 1, not {min_share}")
-    paths = journey_paths(log)
-    longer = paths.filter(paths["steps"].length() > 1)
-    steps = longer["steps"]
-    zipped = longer.select(pair=steps[:-1].zip(steps[1:])).unnest("pair")
-    before, after = zipped["pair"]["f1"], zipped["pair"]["f2"]
+    zipped = step_pairs(journey_paths(log))
+    before, after = zipped["before"], zipped["after"]
     pairs = zipped.select(
         source=step_code(log, before),
         target=step_code(log, after),

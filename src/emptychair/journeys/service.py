@@ -1,10 +1,11 @@
 """The journeys use-case: build a workspace's event log and store what it shows, as one run.
 
 ``run_journeys`` cuts every interaction, order, answer and complaint into journeys and stores
-the most frequent variants, the directly-follows graph, and the friction indicators overall
-and per channel and team of the journey's first contact, with the value at risk behind each
-indicator (the lifetime value × probability alive of the customers whose journeys were
-flagged, from the latest customer-value run).
+the most frequent variants, the directly-follows graph, the flows of the first steps (for a
+Sankey), the friction indicators overall and per channel, team, touchpoint and segment with
+the value at risk behind each indicator (the lifetime value × probability alive of the
+customers whose journeys were flagged, from the latest customer-value run), and the
+satisfaction per touchpoint and per variant.
 """
 
 from __future__ import annotations
@@ -13,24 +14,33 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
 import pandas as pd
 
-from emptychair.errors import NotFoundError
 from emptychair.journeys.events import (
     DEFAULT_GAP_HOURS,
     DEFAULT_LEVEL,
-    EventLog,
     workspace_event_log,
 )
-from emptychair.journeys.friction import INDICATORS, FrictionSettings, journey_frictions
+from emptychair.journeys.flows import first_step_flows
+from emptychair.journeys.friction import FrictionSettings
+from emptychair.journeys.friction_groups import (
+    flagged_journeys,
+    friction_by_group,
+    value_at_risk,
+    value_segments,
+)
 from emptychair.journeys.paths import directly_follows, variants
+from emptychair.journeys.satisfaction import satisfaction_map
 from emptychair.workspace import Workspace, new_batch_id, utc_now
-from emptychair.workspace.results import resolve_run, result_table, write_results
+from emptychair.workspace.results import write_results
 
 ANALYSIS = "journeys"
 Step = Callable[[str], None]
+#: Result tables of a run (those a run could not compute are left out of it).
+RESULT_TABLES: tuple[str, ...] = (
+    *("journeys_variants", "journeys_graph", "journeys_flows", "journeys_friction"),
+    *("journeys_value_at_risk", "journeys_satisfaction"),
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,8 @@ class JourneySettings:
     gap_hours: float = DEFAULT_GAP_HOURS
     top_variants: int = 200
     min_edge_count: int = 5
+    flow_steps: int = 5
+    min_responses: int = 30
     friction: FrictionSettings = field(default_factory=FrictionSettings)
 
 
@@ -55,90 +67,26 @@ class JourneyRun:
     tables: dict[str, pd.DataFrame]
 
 
-def _first_steps(log: EventLog) -> ir.Table:
-    """Per journey: the channel of its first event and the team of its first handled step."""
-    table = log.table
-    first = ibis.window(group_by="journey", order_by=[table[c] for c in log.order])
-    ranked = table.mutate(_step=ibis.row_number().over(first))
-    starts = ranked.filter(ranked["_step"] == 0).select("journey", "channel", "person_id")
-    handled = table.filter(table["team"].notnull())
-    team_window = ibis.window(group_by="journey", order_by=[handled[c] for c in log.order])
-    teams = handled.mutate(_step=ibis.row_number().over(team_window))
-    teams = teams.filter(teams["_step"] == 0).select("journey", "team")
-    return starts.left_join(teams, "journey").select("journey", "channel", "team", "person_id")
-
-
-def flagged_journeys(log: EventLog, settings: FrictionSettings) -> ir.Table:
-    """One row per journey: its friction flags, first channel, team and person."""
-    return journey_frictions(log, settings).inner_join(_first_steps(log), "journey")
-
-
-def friction_by_group(joined: ir.Table) -> pd.DataFrame:
-    """Friction indicators overall, per first channel and per team (long format), from
-    :func:`flagged_journeys`."""
-    metrics = {name: joined[name].cast("int64").sum() for name in INDICATORS}
-    frames = []
-    for column in (None, "channel", "team"):
-        keys = [column] if column else []
-        grouped = (
-            joined.group_by(keys).aggregate(journeys=joined.count(), **metrics)
-            if keys
-            else joined.aggregate(journeys=joined.count(), **metrics)
-        ).to_pandas()
-        for record in grouped.to_dict("records"):
-            for name in INDICATORS:
-                flagged = int(record[name] or 0)
-                frames.append(
-                    {
-                        "dimension": column or "all",
-                        "group_value": "all"
-                        if column is None
-                        else ("(none)" if pd.isna(record[column]) else str(record[column])),
-                        "indicator": name,
-                        "journeys": int(record["journeys"]),
-                        "flagged": flagged,
-                        "share": flagged / record["journeys"] if record["journeys"] else 0.0,
-                    }
-                )
-    return pd.DataFrame(frames)
-
-
-def value_at_risk(workspace: Workspace, joined: ir.Table) -> pd.DataFrame | None:
-    """Per indicator: the customers whose journeys were flagged, and Σ CLV × P(alive) over
-    them (latest value run); None without a value run."""
-    try:
-        run = resolve_run(workspace, "value")
-    except NotFoundError:
-        return None
-    value = result_table(workspace, "value_customers", run["run_id"])
-    value = value.select(person_id="customer_id", at_risk=value["clv"] * value["probability_alive"])
-    people = joined.group_by("person_id").aggregate(
-        **{name: joined[name].cast("int64").max() for name in INDICATORS}
-    )
-    valued = people.left_join(value, "person_id")
-    metrics: dict[str, Any] = {}
-    for name in INDICATORS:
-        hit = valued[name] == 1
-        metrics[f"{name}_customers"] = hit.cast("int64").sum()
-        metrics[f"{name}_value"] = valued["at_risk"].sum(where=hit)
-    record = valued.aggregate(**metrics).to_pandas().iloc[0]
-    return pd.DataFrame(
-        [
-            {
-                "indicator": name,
-                "customers": int(record[f"{name}_customers"] or 0),
-                "value_at_risk": float(record[f"{name}_value"] or 0.0),
-                "value_run": str(run["run_id"]),
-            }
-            for name in INDICATORS
-        ]
-    )
-
-
 def run_journeys(
     workspace: Workspace, settings: JourneySettings | None = None, on_step: Step | None = None
 ) -> JourneyRun:
-    """Build the event log, compute variants, graph and frictions, and store them as a run."""
+    """Build the event log, compute variants, graph, flows, frictions and satisfaction, and
+    store them as one run (see the module's docstring for the tables).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        An open, writable workspace.
+    settings : JourneySettings, optional
+        What to compute; the defaults when omitted.
+    on_step : callable, optional
+        Called with the name of each step as it starts (for progress displays).
+
+    Returns
+    -------
+    JourneyRun
+        The run id, the settings, the events kept and left out, and the result tables.
+    """
     settings = settings or JourneySettings()
     step = on_step or (lambda _: None)
     started = utc_now()
@@ -148,17 +96,23 @@ def run_journeys(
     top = variants(log, top=settings.top_variants)
     top = top.assign(variant=[" → ".join(v) for v in top["variant"]])
     graph = directly_follows(log, min_count=settings.min_edge_count)
+    flows = first_step_flows(log, steps=settings.flow_steps)
     step("friction indicators")
     # Stored once (a temporary table): the flags feed several groupings.
     joined = workspace.engine.create_table(
         "_journey_flags", flagged_journeys(log, settings.friction), temp=True, overwrite=True
     )
-    friction = friction_by_group(joined)
-    at_risk = value_at_risk(workspace, joined)
+    segments = value_segments(workspace)
+    friction = friction_by_group(joined, log, segments)
+    at_risk = value_at_risk(joined, segments)
+    step("satisfaction per touchpoint and variant")
+    satisfaction = satisfaction_map(workspace, log, min_responses=settings.min_responses)
     tables = {
         "journeys_variants": top,
         "journeys_graph": graph,
+        "journeys_flows": flows,
         "journeys_friction": friction,
+        "journeys_satisfaction": satisfaction,
     }
     if at_risk is not None:
         tables["journeys_value_at_risk"] = at_risk

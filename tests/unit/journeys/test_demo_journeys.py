@@ -19,7 +19,9 @@ from emptychair.journeys import (
     variants,
     workspace_event_log,
 )
-from emptychair.journeys.friction import INDICATORS, journey_frictions
+from emptychair.journeys.friction import journey_frictions
+
+PLANTED = ("repeat_contact", "web_to_phone", "long_wait", "dead_end")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,7 @@ def test_planted_frictions_are_found(demo: tuple[Workspace, Path]) -> None:
     found = ws.to_pandas(journey_frictions(log)).merge(ids, on="journey")
     found = found.dropna(subset=["journey_id"]).set_index("journey_id").reindex(truth.index)
     assert (found["contacts"] == truth["contacts"]).all()
-    for name in INDICATORS:
+    for name in PLANTED:
         planted, flagged = truth[name], found[name]
         assert planted.sum() > 0, name
         # nearly every planted friction is found, and almost nothing else is flagged: a
@@ -114,7 +116,7 @@ def test_a_stored_run_groups_frictions_and_values_them(
     overall = friction[friction["dimension"] == "all"].set_index("indicator")
     expected = friction_summary(workspace_event_log(ws)).set_index("indicator")
     assert overall["flagged"].to_dict() == expected["journeys"].to_dict()
-    for dimension in ("channel", "team"):
+    for dimension in ("channel", "team", "segment"):
         part = friction[friction["dimension"] == dimension]
         # Every journey has one first channel and at most one team: the groups add up.
         sums = part.groupby("indicator")[["flagged", "journeys"]].sum()
@@ -129,3 +131,39 @@ def test_a_stored_run_groups_frictions_and_values_them(
     stored = ws.to_pandas(result_table(ws, "journeys_variants", result.run_id))
     assert len(stored) == len(result.tables["journeys_variants"])
     ws.close()
+
+
+def test_loops_come_back_after_a_second_contact(demo: tuple[Workspace, Path]) -> None:
+    ws, data = demo
+    truth = pd.read_parquet(data / "truth" / "journeys.parquet").set_index("journey_id")
+    log = workspace_event_log(ws)
+    ids = ws.to_pandas(journeys(log))[["journey", "journey_id"]]
+    found = ws.to_pandas(journey_frictions(log)).merge(ids, on="journey")
+    found = found.dropna(subset=["journey_id"]).set_index("journey_id").reindex(truth.index)
+    # a contact journey comes back to a step only when the customer calls again
+    assert found["loop"].sum() > 0
+    assert not (found["loop"] & (truth["contacts"] < 2)).any()
+    # three contacts cannot all be on different steps of the phone: nearly all loop
+    three = truth["contacts"] == 3
+    assert found.loc[three, "loop"].mean() >= 0.8
+
+
+def test_answers_are_placed_on_the_journey_they_are_about(demo: tuple[Workspace, Path]) -> None:
+    from emptychair.journeys.satisfaction import answers_on_the_map
+
+    ws, data = demo
+    log = workspace_event_log(ws)
+    placed, _ = answers_on_the_map(ws, log)
+    answers = ws.to_pandas(placed)
+    flags = ws.to_pandas(journey_frictions(log))
+    truth = pd.read_csv(data / "truth" / "feedback.csv")
+    merged = answers.merge(truth, on="feedback_id", suffixes=("", "_truth")).merge(
+        flags, on="journey", suffixes=("_truth", "")
+    )
+    after_contact = merged[merged["kind"].isin(["csat", "ces"])]
+    assert len(after_contact) > 50
+    # every survey after a contact lands on that contact's journey: its frictions are the
+    # ones the generator used to draw the score
+    for name in ("repeat_contact", "long_wait", "web_to_phone"):
+        assert (after_contact[f"{name}_truth"] == after_contact[name]).all(), name
+    assert after_contact["repeat_contact"].sum() > 0
