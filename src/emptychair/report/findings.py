@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -52,6 +54,12 @@ class RunTables:
             return pd.DataFrame()
         return self.workspace.to_pandas(result_table(self.workspace, name, self.run_id))
 
+    def expression(self, name: str) -> ir.Table | None:
+        """The run's rows of result table ``name`` in the engine, None when it has none."""
+        if not self.workspace.engine.has_table(name):
+            return None
+        return result_table(self.workspace, name, self.run_id)
+
     def source(self, table: str, columns: str) -> str:
         return f"{table} ({columns}), {self.analysis} run {self.run_id}"
 
@@ -90,13 +98,24 @@ def value_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Finding
                 {"top_share": TOP_SHARE, "revenue_share": share},
             )
         )
-    customers = run.table("value_customers")
-    if len(customers):
-        lost = customers["probability_alive"] < LOST_BELOW
-        spend = float(customers.loc[lost, "total_spend"].sum())
-        total = float(customers["total_spend"].sum())
-        count, share = int(lost.sum()), float(lost.mean())
-        clv = float(customers["clv"].sum())
+    customers = run.expression("value_customers")
+    if customers is not None:
+        lost_rows = customers["probability_alive"] < LOST_BELOW
+        totals = run.workspace.to_pandas(
+            customers.aggregate(
+                customers_=customers.count(),
+                lost=lost_rows.sum(),
+                lost_spend=ibis.ifelse(lost_rows, customers["total_spend"], 0.0).sum(),
+                spend=customers["total_spend"].sum(),
+                clv=customers["clv"].sum(),
+            )
+        ).iloc[0]
+        count, share = (
+            int(totals["lost"]),
+            float(totals["lost"]) / max(int(totals["customers_"]), 1),
+        )
+        spend, total = float(totals["lost_spend"]), float(totals["spend"])
+        clv = float(totals["clv"])
         months = int(run.parameters.get("months", 12))
         found.append(
             Finding(
@@ -248,10 +267,10 @@ def scorecard_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Fin
 def journeys_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Finding]:
     """The most frequent friction of the journeys."""
     friction = run.table("journeys_friction")
-    if friction.empty or "indicator" not in friction:
+    if friction.empty or not {"indicator", "dimension", "share"} <= set(friction.columns):
         return []
-    overall = friction[friction.get("level", pd.Series("all", index=friction.index)) == "all"]
-    if overall.empty or "share" not in overall:
+    overall = friction[friction["dimension"] == "all"]
+    if overall.empty:
         return []
     top = overall.sort_values("share", ascending=False).iloc[0]
     names = {
@@ -273,7 +292,9 @@ def journeys_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Find
                 "en": f"Most frequent friction: {english}, in {en.share(top['share'], 1)} of "
                 "journeys.",
             },
-            run.source("journeys_friction", f"level = all, indicator = {top['indicator']}: share"),
+            run.source(
+                "journeys_friction", f"dimension = all, indicator = {top['indicator']}: share"
+            ),
             details,
         )
     ]

@@ -1,0 +1,199 @@
+"""The dashboard's routes: sign-in, the pages in French or English, and vendored assets.
+
+Pages are server-rendered; charts are Vega-Lite specs drawn in the browser by the vega-embed
+bundle that ``vl-convert`` ships, served from here (nothing is fetched from elsewhere). A page
+shows aggregates only, so every active account may read it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from emptychair.accounts.users import authenticate, get_account
+from emptychair.api.state import server_state
+from emptychair.errors import NotFoundError
+from emptychair.web.i18n import LANGUAGE_COOKIE, WORDS, language_of
+from emptychair.web.pages import PAGES, build_page
+from emptychair.web.session import LOGIN_COOKIE, SESSION_COOKIE, SessionSigner, same_token
+
+PREFIX = "/ui"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("emptychair.web", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """vega, vega-lite and vega-embed as one script, from the vl-convert wheel."""
+    import vl_convert
+
+    snippet = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+    return str(vl_convert.javascript_bundle(snippet))
+
+
+def _signer(request: Request) -> SessionSigner:
+    signer: SessionSigner = request.app.state.dashboard_signer
+    return signer
+
+
+def _render(request: Request, template: str, status: int = 200, **context: object) -> HTMLResponse:
+    language = language_of(request)
+    html = (
+        _environment()
+        .get_template(template)
+        .render(
+            language=language,
+            other_language="en" if language == "fr" else "fr",
+            w=WORDS[language],
+            prefix=PREFIX,
+            **context,
+        )
+    )
+    response = HTMLResponse(html, status_code=status)
+    if request.query_params.get("lang") == language:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _login_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+    token, cookie = _signer(request).new_login()
+    language = language_of(request)
+    response = _render(
+        request,
+        "login.html.j2",
+        status,
+        title=WORDS[language]["login_title"],
+        csrf=token,
+        error=error,
+        nav=False,
+        account=None,
+    )
+    response.set_cookie(
+        LOGIN_COOKIE, cookie, httponly=True, samesite="strict", secure=_secure(request), path=PREFIX
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request) -> HTMLResponse:
+    return _login_page(request)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    account: Annotated[str, Form(max_length=100)],
+    token: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    state = server_state(request)
+    words = WORDS[language_of(request)]
+    client = request.client.host if request.client else "unknown"
+    wait = state.failed_logins.retry_after(client)
+    if wait:
+        return _login_page(request, words["too_many"].format(wait=wait), 429)
+    if not same_token(_signer(request).login_token(request.cookies.get(LOGIN_COOKIE)), csrf):
+        return _login_page(request, words["login_failed"], 403)
+    found = authenticate(state.connections.reader(), token.strip())
+    if found is None or found.name != account.strip():
+        state.failed_logins.fail(client)
+        return _login_page(request, words["login_failed"], 401)
+    response = RedirectResponse(f"{PREFIX}/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        _signer(request).new_session(found.name),
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+        path="/",
+    )
+    response.delete_cookie(LOGIN_COOKIE, path=PREFIX)
+    return response
+
+
+@router.post("/logout", response_model=None)
+def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
+    session = _signer(request).read_session(request.cookies.get(SESSION_COOKIE))
+    if session is None or not same_token(session.csrf, csrf):
+        return Response("the form has expired: reload the page", status_code=403)
+    response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _page(request: Request, key: str) -> Response:
+    session = _signer(request).read_session(request.cookies.get(SESSION_COOKIE))
+    workspace = server_state(request).connections.reader()
+    try:
+        active = session is not None and get_account(workspace, session.account).active
+    except NotFoundError:
+        active = False
+    if session is None or not active:
+        return RedirectResponse(f"{PREFIX}/login", status_code=303)
+    page = build_page(workspace, key, language_of(request))
+    return _render(
+        request,
+        "page.html.j2",
+        title=page.title,
+        page=page,
+        nav=True,
+        current=key,
+        account=session.account,
+        csrf=session.csrf,
+    )
+
+
+def _add_page(key: str) -> None:
+    path = "/" if key == "overview" else f"/{key}"
+
+    def show(request: Request) -> Response:
+        return _page(request, key)
+
+    show.__name__ = f"page_{key}"
+    router.add_api_route(path, show, methods=["GET"], response_model=None)
+
+
+for _key in PAGES:
+    _add_page(_key)
+
+
+@router.get("/static/vega.js")
+def vega_script() -> Response:
+    return Response(
+        vega_bundle(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"}
+    )
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> Response:
+    types = {"app.css": "text/css", "charts.js": "text/javascript"}
+    if name not in types:
+        return Response(status_code=404)
+    return Response((TEMPLATES / name).read_text(encoding="utf-8"), media_type=types[name])
+
+
+def install_dashboard(app: FastAPI) -> None:
+    """Mount the dashboard on the API's app, and send ``/`` to it."""
+    app.state.dashboard_signer = SessionSigner()
+    app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse(f"{PREFIX}/", status_code=307)
