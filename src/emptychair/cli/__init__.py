@@ -55,6 +55,7 @@ def _root(
 
 def _register() -> None:
     from emptychair.cli import (
+        actions,
         customers,
         demo,
         gdpr,
@@ -75,6 +76,7 @@ def _register() -> None:
     voice.register(app)
     journeys.register(app)
     scorecard.register(app)
+    actions.register(app)
     report.register(app)
     serve.register(app)
     gdpr.register(app)
