@@ -105,8 +105,11 @@ def test_customer_360_is_the_same_on_spark(
             "F1,C1,2024-02-05,nps,3,Livraison en retard,web\n",
         ),
     )
+    tables = ("customers", "orders", "feedback", "_customer_links")
+    for table in tables:  # the Spark session is shared by the run: start from empty tables
+        spark_session.sql(f"DROP TABLE IF EXISTS {table}")  # type: ignore[attr-defined]
     spark = Workspace.from_spark(spark_session)
-    for table in ("customers", "orders", "feedback", "_customer_links"):
+    for table in tables:
         spark.engine.append_arrow(table, duck.engine.backend.to_pyarrow(duck.table(table)))
     on_duckdb = customer_360(duck, "C1")
     on_spark = customer_360(spark, "C1")

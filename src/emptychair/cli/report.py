@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from emptychair.cli.options import WorkspaceOption, open_workspace
-from emptychair.cli.output import console
+from emptychair.cli.options import JsonOption, WorkspaceOption, open_workspace
+from emptychair.cli.output import console, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
                 help="File to write (default: WORKSPACE/reports/brief-LANG.FORMAT).",
             ),
         ] = None,
+        json_output: JsonOption = False,
     ) -> None:
         """Write the one- to two-page brief for leadership: findings with their sources, charts."""
         from emptychair.report import write_brief
@@ -36,4 +37,7 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace, read_only=True) as ws:
             target = output or ws.path / "reports" / f"brief-{lang}.{fmt}"
             written = write_brief(ws, target, lang, fmt)
+        if json_output:
+            print_json({"written": str(written), "language": lang, "format": fmt})
+            return
         console.print(f"brief written: {written}")

@@ -105,6 +105,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
         period: PeriodOption = "half",
         agents: AgentsOption = None,
+        json_output: JsonOption = False,
     ) -> None:
         """Compute the scorecard by team and by channel and store it as a run."""
         from emptychair.scorecard import ScorecardSettings, run_scorecard
@@ -113,6 +114,9 @@ def register(app: typer.Typer) -> None:
         with open_workspace(workspace) as ws:
             run_id, cards = run_scorecard(ws, period=_period(period), settings=settings)
         warnings = sum(len(card.warnings) for card in cards.values())
+        if json_output:
+            print_json({"run_id": run_id, "warnings": warnings})
+            return
         console.print(f"scorecard run [bold]{run_id}[/bold]: {warnings} warning(s) stored")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import ibis
@@ -54,8 +55,11 @@ def test_a_second_erasure_finds_nothing_and_says_so(people: Workspace) -> None:
 def test_the_receipt_holds_no_personal_value(people: Workspace) -> None:
     erase_person(people, "C1", reason="request by letter")
     stored = people.to_pandas(people.table("_erasure_receipts")).to_csv()
-    for value in ("C1", "S1", "helene", "Dupont", "12 34 56 78", "33612345678"):
-        assert value.lower() not in stored.lower()
+    # whole words: the hex digest of the salted hash may contain "c1" by chance
+    words = set(re.findall(r"[\w@.+]+", stored.lower()))
+    for value in ("C1", "S1", "helene", "Dupont", "33612345678"):
+        assert value.lower() not in words
+    assert "12 34 56 78" not in stored
     assert "request by letter" in stored
 
 
