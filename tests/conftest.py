@@ -80,3 +80,12 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture
+def spark_workspace(spark_session: object) -> Workspace:
+    """A workspace on the shared Spark session, its catalogue emptied of earlier tests' tables."""
+    for table in spark_session.catalog.listTables():  # type: ignore[attr-defined]
+        if not table.isTemporary:
+            spark_session.sql(f"DROP TABLE IF EXISTS `{table.name}`")  # type: ignore[attr-defined]
+    return Workspace.from_spark(spark_session)

@@ -101,6 +101,8 @@ def test_profile_and_masking(busy: Workspace) -> None:
         ("c2", ["C2"]),
         ("06 98 76 54 32", ["C2"]),
         ("nobody", []),
+        ("hel\x00ene", ["C1"]),  # a NUL byte (from a URL) is left out, not sent to the engine
+        ("o'brien \"x", []),
     ],
 )
 def test_search(busy: Workspace, text: str, expected: list[str]) -> None:

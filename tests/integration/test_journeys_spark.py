@@ -19,12 +19,12 @@ TABLES = ("customers", "interactions", "orders", "feedback", "complaints", "_cus
 
 
 def test_journeys_are_the_same_on_spark(
-    workspace: Workspace, write_file: Callable[..., Path], spark_session: object
+    workspace: Workspace, write_file: Callable[..., Path], spark_workspace: Workspace
 ) -> None:
     duck = workspace
     for table, text in FILES.items():
         duck.import_file(table, write_file(f"{table}.csv", text))
-    spark = Workspace.from_spark(spark_session)
+    spark = spark_workspace
     for table in TABLES:
         spark.engine.append_arrow(table, duck.engine.backend.to_pyarrow(duck.table(table)))
     results = []

@@ -85,7 +85,7 @@ def test_validation_gives_the_same_rows_on_spark_and_duckdb(spark_session: objec
 
 
 def test_customer_360_is_the_same_on_spark(
-    with_customers: Workspace, write_file: Callable[..., Path], spark_session: object
+    with_customers: Workspace, write_file: Callable[..., Path], spark_workspace: Workspace
 ) -> None:
     duck = with_customers
     duck.import_file(
@@ -105,11 +105,8 @@ def test_customer_360_is_the_same_on_spark(
             "F1,C1,2024-02-05,nps,3,Livraison en retard,web\n",
         ),
     )
-    tables = ("customers", "orders", "feedback", "_customer_links")
-    for table in tables:  # the Spark session is shared by the run: start from empty tables
-        spark_session.sql(f"DROP TABLE IF EXISTS {table}")  # type: ignore[attr-defined]
-    spark = Workspace.from_spark(spark_session)
-    for table in tables:
+    spark = spark_workspace
+    for table in ("customers", "orders", "feedback", "_customer_links"):
         spark.engine.append_arrow(table, duck.engine.backend.to_pyarrow(duck.table(table)))
     on_duckdb = customer_360(duck, "C1")
     on_spark = customer_360(spark, "C1")

@@ -115,7 +115,9 @@ def search_customers(
     matches however it is written. Results show the golden id each record belongs
     to; ``mask`` hides the personal fields.
     """
-    needle = text.strip().lower().translate(str.maketrans(ACCENTED, PLAIN))
+    # Control characters (a NUL byte from a URL) cannot be in a stored value: leave them out.
+    printable = "".join(ch for ch in text if ch.isprintable())
+    needle = printable.strip().lower().translate(str.maketrans(ACCENTED, PLAIN))
     if not needle:
         return pd.DataFrame()
     customers = workspace.table("customers")
