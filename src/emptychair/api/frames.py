@@ -55,13 +55,6 @@ def run_table(
     return chosen, result_table(workspace, table, chosen)
 
 
-def stored_table(workspace: Workspace, name: str, run_id: str) -> ir.Table | None:
-    """The rows of run ``run_id`` in result table ``name``; ``None`` if it has no such table."""
-    if not workspace.engine.has_table(name):
-        return None
-    return result_table(workspace, name, run_id)
-
-
 def page_of(
     workspace: Workspace, table: ir.Table, order: list[Any], limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:

@@ -23,8 +23,12 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from emptychair._version import __version__
-from emptychair.errors import InvalidParameterError, NotFoundError, WorkspaceError
-from emptychair.privacy.tables import CONSENT_DETAILS, PRIVACY_TABLES, ensure_privacy_tables
+from emptychair.errors import InvalidParameterError, WorkspaceError
+from emptychair.privacy.tables import (
+    CONSENT_DETAILS,
+    PRIVACY_TABLES,
+    prepare_change,
+)
 from emptychair.schema import get_table
 from emptychair.schema.tables import CHANNELS
 from emptychair.workspace import Workspace, new_batch_id, utc_now
@@ -121,10 +125,7 @@ def _decide(
         raise InvalidParameterError(f"channel {channel!r}: use one of {', '.join(CHANNELS)}")
     if not source.strip():
         raise InvalidParameterError("source: empty; say where the decision was collected")
-    customers = workspace.table("customers")
-    if not workspace.engine.execute(customers.filter(customers.customer_id == customer_id).count()):
-        raise NotFoundError(f"no customer with id {customer_id!r} in {workspace.path}")
-    ensure_privacy_tables(workspace)
+    prepare_change(workspace, customer_id)
     recorded_at = at.replace(tzinfo=None) if at is not None else utc_now()
     consents = workspace.table("consents")
     clash = consents.filter(

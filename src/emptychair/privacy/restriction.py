@@ -20,8 +20,12 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from emptychair.errors import InvalidParameterError, NotFoundError, WorkspaceError
-from emptychair.privacy.tables import PRIVACY_TABLES, RESTRICTIONS, ensure_privacy_tables
+from emptychair.errors import InvalidParameterError, WorkspaceError
+from emptychair.privacy.tables import (
+    PRIVACY_TABLES,
+    RESTRICTIONS,
+    prepare_change,
+)
 from emptychair.workspace import Workspace, utc_now
 
 FLAGS = ("processing", "marketing", "profiling")
@@ -77,10 +81,7 @@ def restrict(
         raise InvalidParameterError(f"--purpose {purpose!r}: use one of {', '.join(FLAGS)}")
     if not source.strip():
         raise InvalidParameterError("--source: empty; say where the request came from")
-    customers = workspace.table("customers")
-    if not workspace.engine.execute(customers.filter(customers.customer_id == customer_id).count()):
-        raise NotFoundError(f"no customer with id {customer_id!r} in {workspace.path}")
-    ensure_privacy_tables(workspace)
+    prepare_change(workspace, customer_id)
     change = RestrictionChange(
         customer_id, purpose, restricted, (at or utc_now()).replace(tzinfo=None), source.strip()
     )

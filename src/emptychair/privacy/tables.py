@@ -68,3 +68,14 @@ def ensure_privacy_tables(workspace: Workspace) -> None:
     for name, schema in PRIVACY_TABLES.items():
         if name not in existing:
             workspace.engine.create_table(name, schema)
+
+
+def prepare_change(workspace: Workspace, customer_id: str) -> None:
+    """Check that ``customer_id`` is a stored customer record and that the privacy tables
+    exist, before recording a decision about that person."""
+    from emptychair.errors import NotFoundError
+
+    customers = workspace.table("customers")
+    if not workspace.engine.execute(customers.filter(customers.customer_id == customer_id).count()):
+        raise NotFoundError(f"no customer with id {customer_id!r} in {workspace.path}")
+    ensure_privacy_tables(workspace)

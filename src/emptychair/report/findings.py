@@ -21,7 +21,7 @@ import pandas as pd
 from emptychair.errors import NotFoundError
 from emptychair.report.formatting import Formatter
 from emptychair.workspace import Workspace
-from emptychair.workspace.results import resolve_run, result_table
+from emptychair.workspace.results import resolve_run, stored_result
 
 TOP_SHARE = 0.15
 """The share of most valuable customers whose share of revenue the brief reports."""
@@ -50,15 +50,12 @@ class RunTables:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame:
-        if not self.workspace.engine.has_table(name):
-            return pd.DataFrame()
-        return self.workspace.to_pandas(result_table(self.workspace, name, self.run_id))
+        expression = self.expression(name)
+        return pd.DataFrame() if expression is None else self.workspace.to_pandas(expression)
 
     def expression(self, name: str) -> ir.Table | None:
         """The run's rows of result table ``name`` in the engine, None when it has none."""
-        if not self.workspace.engine.has_table(name):
-            return None
-        return result_table(self.workspace, name, self.run_id)
+        return stored_result(self.workspace, name, self.run_id)
 
     def source(self, table: str, columns: str) -> str:
         return f"{table} ({columns}), {self.analysis} run {self.run_id}"

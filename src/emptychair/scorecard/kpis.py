@@ -181,17 +181,16 @@ def complaint_kpis(workspace: Workspace, by: str, period: str | None = None) -> 
 
 def survey_kpis(workspace: Workspace, by: str, period: str | None = None) -> pd.DataFrame:
     """Satisfied (CSAT 4–5 on 5) and easy (CES 5–7 on 7) answers per group."""
-    feedback = feedback_in_context(workspace, ["team"]) if by == "team" else None
-    feedback = feedback if feedback is not None else workspace.table("feedback")
+    feedback = (
+        feedback_in_context(workspace, ["team"]) if by == "team" else workspace.table("feedback")
+    )
     feedback = feedback.filter(feedback[_checked_grouping(by)].notnull())
-    share = feedback["score"] / feedback["scale_max"].fill_null(5.0)
     csat = (feedback["kind"] == "csat") & (feedback["scale_max"].fill_null(5.0) == 5)
     ces = (feedback["kind"] == "ces") & (feedback["scale_max"].fill_null(7.0) == 7)
     rows = feedback.mutate(
         period=_period(feedback["received_at"], period),
         _csat=csat & feedback["score"].notnull(),
         _ces=ces & feedback["score"].notnull(),
-        _share=share,
     )
     table = rows.group_by([by, "period"]).aggregate(
         csat_n=rows["_csat"].sum(),

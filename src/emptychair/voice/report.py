@@ -16,7 +16,7 @@ import pandas as pd
 from emptychair.chart_files import write_charts
 from emptychair.voice import charts, theme_charts
 from emptychair.workspace import Workspace
-from emptychair.workspace.results import resolve_run, result_table
+from emptychair.workspace.results import resolve_run, stored_result
 
 ANALYSIS = "voice"
 #: Result tables of a run; those a run could not compute (no value run, no complaints) are
@@ -105,9 +105,8 @@ class VoiceReport:
 
 
 def _table(workspace: Workspace, name: str, run_id: str) -> pd.DataFrame:
-    if not workspace.engine.has_table(name):
-        return pd.DataFrame()
-    return workspace.to_pandas(result_table(workspace, name, run_id))
+    stored = stored_result(workspace, name, run_id)
+    return pd.DataFrame() if stored is None else workspace.to_pandas(stored)
 
 
 def voice_report(workspace: Workspace, run_id: str | None = None) -> VoiceReport:

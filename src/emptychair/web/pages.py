@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from emptychair.report import brief_charts
-from emptychair.report.brief import COMMANDS
-from emptychair.report.findings import FINDERS, Formatter, RunTables, latest_run
+from emptychair.report.brief import COMMANDS, build_brief
+from emptychair.report.findings import Formatter, RunTables, latest_run
 from emptychair.web.i18n import WORDS
 from emptychair.workspace import Workspace
 
@@ -68,23 +68,15 @@ def _missing(page: Page, language: str, analysis: str) -> None:
 
 
 def overview(workspace: Workspace, language: str) -> Page:
-    """The empty chair: every finding of the latest runs, with the key charts."""
-    words = WORDS[language]
-    page = Page("overview", words["overview_title"])
-    fr, en = Formatter("fr"), Formatter("en")
-    for analysis, finder in FINDERS.items():
-        run = latest_run(workspace, analysis)
-        if run is None:
+    """The empty chair: the board brief's findings and charts, with their sources."""
+    brief = build_brief(workspace, language)
+    page = Page("overview", WORDS[language]["overview_title"])
+    page.findings = [{"text": f.text[language], "source": f.source} for f in brief.findings]
+    for analysis, run_id in brief.runs.items():
+        if run_id is None:
             _missing(page, language, analysis)
-            continue
-        for finding in finder(run, fr, en):
-            page.findings.append({"text": finding.text[language], "source": finding.source})
-    value, voice = latest_run(workspace, "value"), latest_run(workspace, "voice")
-    if voice is not None:
-        page.add_chart(brief_charts.nps_trend(voice, language))
-        page.add_chart(brief_charts.irritants(voice, language))
-    if value is not None:
-        page.add_chart(brief_charts.pareto(value, language))
+    for spec in brief.charts.values():
+        page.add_chart(spec)
     return page
 
 

@@ -117,3 +117,11 @@ def result_table(workspace: Workspace, name: str, run_id: str) -> ir.Table:
     """The rows of one run in a result table, without the ``run_id`` column."""
     table = workspace.table(name)
     return table.filter(table.run_id == run_id).drop("run_id")
+
+
+def stored_result(workspace: Workspace, name: str, run_id: str) -> ir.Table | None:
+    """The rows of one run in result table ``name``; ``None`` when the table was never made
+    (a run with nothing to store there, or an analysis never run)."""
+    if not workspace.engine.has_table(name):
+        return None
+    return result_table(workspace, name, run_id)

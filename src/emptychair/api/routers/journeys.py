@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from emptychair.api.auth import AdminCaller, ViewerCaller
-from emptychair.api.frames import page_of, records, stored_table
+from emptychair.api.frames import page_of, records
 from emptychair.api.jobs import Report
 from emptychair.api.pagination import Page, PageDep, make_page
 from emptychair.api.problems import PROBLEM_RESPONSES, problem_doc
 from emptychair.api.routers.jobs import JobOut, start_job
 from emptychair.api.routers.runs import RunInfo, RunQuery, run_list
 from emptychair.workspace import Workspace
+from emptychair.workspace.results import stored_result
 
 ANALYSIS = "journeys"
 router = APIRouter(prefix="/journeys", tags=["journeys"], responses=PROBLEM_RESPONSES)
@@ -101,7 +102,7 @@ def journey_variants(
     chosen = caller.state.runs.run_id(workspace, ANALYSIS, run_id)
 
     def compute() -> tuple[list[dict[str, Any]], int]:
-        table = stored_table(workspace, "journeys_variants", chosen)
+        table = stored_result(workspace, "journeys_variants", chosen)
         if table is None:
             return [], 0
         order = [ibis.desc("journeys"), "variant"]
@@ -125,7 +126,7 @@ def journey_graph(
     chosen = caller.state.runs.run_id(workspace, ANALYSIS, run_id)
 
     def compute() -> list[dict[str, Any]]:
-        table = stored_table(workspace, "journeys_graph", chosen)
+        table = stored_result(workspace, "journeys_graph", chosen)
         if table is None:
             return []
         kept = table.filter(table["transitions"] >= min_transitions)
@@ -151,7 +152,7 @@ def journey_friction(
     chosen = caller.state.runs.run_id(workspace, ANALYSIS, run_id)
 
     def compute() -> list[dict[str, Any]]:
-        table = stored_table(workspace, "journeys_friction", chosen)
+        table = stored_result(workspace, "journeys_friction", chosen)
         if table is None:
             return []
         if dimension is not None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from emptychair.api.auth import AdminCaller, AnalystCaller, ViewerCaller
-from emptychair.api.frames import page_of, records, run_table, stored_table
+from emptychair.api.frames import page_of, records, run_table
 from emptychair.api.jobs import Report
 from emptychair.api.pagination import Page, PageDep, make_page
 from emptychair.api.problems import PROBLEM_RESPONSES, problem_doc
@@ -21,7 +21,7 @@ from emptychair.api.routers.runs import RunInfo, RunQuery, run_list
 from emptychair.errors import NotFoundError
 from emptychair.identity import golden_id
 from emptychair.workspace import Workspace
-from emptychair.workspace.results import resolve_run
+from emptychair.workspace.results import resolve_run, stored_result
 
 ANALYSIS = "value"
 router = APIRouter(prefix="/value", tags=["value"], responses=PROBLEM_RESPONSES)
@@ -176,7 +176,7 @@ def value_segments(caller: ViewerCaller, run_id: RunQuery = None) -> list[Segmen
     chosen = caller.state.runs.run_id(workspace, ANALYSIS, run_id)
 
     def compute() -> list[SegmentRow]:
-        table = stored_table(workspace, "value_segments", chosen)
+        table = stored_result(workspace, "value_segments", chosen)
         if table is None:
             return []
         rows = records(workspace.to_pandas(table.order_by(ibis.desc("revenue"))))
@@ -192,7 +192,7 @@ def value_tiers(caller: ViewerCaller, run_id: RunQuery = None) -> list[TierRow]:
     chosen = caller.state.runs.run_id(workspace, ANALYSIS, run_id)
 
     def compute() -> list[TierRow]:
-        table = stored_table(workspace, "value_tiers", chosen)
+        table = stored_result(workspace, "value_tiers", chosen)
         rows = records(workspace.to_pandas(table)) if table is not None else []
         return [TierRow.model_validate(row) for row in rows]
 
@@ -210,7 +210,7 @@ def clv_distribution(
     chosen = caller.state.runs.run_id(workspace, ANALYSIS, run_id)
 
     def compute() -> ClvDistribution:
-        table = stored_table(workspace, "value_customers", chosen)
+        table = stored_result(workspace, "value_customers", chosen)
         if table is None:
             raise NotFoundError(f"value run {chosen!r} stored no customers")
         return _distribution(workspace, table, chosen, bins)

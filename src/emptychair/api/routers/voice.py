@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from emptychair.api.auth import AdminCaller, AnalystCaller, Caller, ViewerCaller
-from emptychair.api.frames import page_of, records, run_table, stored_table
+from emptychair.api.frames import page_of, records, run_table
 from emptychair.api.jobs import Report
 from emptychair.api.pagination import Page, PageDep, make_page
 from emptychair.api.problems import PROBLEM_RESPONSES, problem_doc
 from emptychair.api.routers.jobs import JobOut, start_job
 from emptychair.api.routers.runs import RunInfo, RunQuery, run_list
 from emptychair.workspace import Workspace
+from emptychair.workspace.results import stored_result
 
 ANALYSIS = "voice"
 router = APIRouter(prefix="/voice", tags=["voice"], responses=PROBLEM_RESPONSES)
@@ -119,7 +120,7 @@ def _rows(caller: Caller, table: str, run_id: str | None, **filters: Any) -> lis
     chosen = caller.state.runs.run_id(workspace, ANALYSIS, run_id)
 
     def compute() -> list[dict]:
-        stored = stored_table(workspace, table, chosen)
+        stored = stored_result(workspace, table, chosen)
         if stored is None:
             return []
         selected = stored
