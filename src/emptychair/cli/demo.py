@@ -19,9 +19,18 @@ def register(app: typer.Typer) -> None:
         ),
         customers: Annotated[int, typer.Option(help="How many customers.")] = 50_000,
         seed: Annotated[int, typer.Option(help="Random seed (same seed, same company).")] = 0,
+        serve: Annotated[
+            bool,
+            typer.Option(
+                "--serve/--no-serve",
+                help="End by serving the dashboard on 127.0.0.1 (not with --json).",
+            ),
+        ] = True,
+        port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8000,
         json: JsonOption = False,
     ) -> None:
-        """Generate a realistic company with known ground truth and import it for real."""
+        """Generate a realistic company with known ground truth, import it for real, run every
+        analysis and serve the dashboard."""
         from emptychair.demo.service import build_demo
 
         report = build_demo(directory, customers=customers, seed=seed, show_progress=not json)
@@ -63,3 +72,33 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"Try: [bold]emptychair customer show {report.example_customer} -w {directory}[/bold]"
         )
+        if serve:
+            serve_dashboard(directory, port)
+
+
+DEMO_ACCOUNT = "demo"
+
+
+def serve_dashboard(directory: Path, port: int) -> None:
+    """Give the demo an admin account with a fresh token, print how to sign in, and serve."""
+    import uvicorn
+
+    from emptychair.accounts.tables import ensure_account_tables
+    from emptychair.accounts.users import AccountExistsError, add_account, new_token
+    from emptychair.api.app import create_app
+    from emptychair.api.logs import install_log_filters
+    from emptychair.workspace import Workspace
+
+    with Workspace(directory) as workspace:
+        ensure_account_tables(workspace)
+        try:
+            _, token = add_account(workspace, DEMO_ACCOUNT, "admin")
+        except AccountExistsError:
+            token = new_token(workspace, DEMO_ACCOUNT)
+    console.print(
+        f"\n[bold]Dashboard:[/bold] http://127.0.0.1:{port}/ui/  "
+        f"(account [bold]{DEMO_ACCOUNT}[/bold], token [bold]{token}[/bold]; Ctrl+C stops it)"
+    )
+    application = create_app(directory)
+    install_log_filters()
+    uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning")

@@ -149,6 +149,7 @@ def build_demo(
         with console.status("Drawing the journeys (graph, Sankey, funnel, frictions)..."):
             journey_charts = draw_journeys(workspace, journeys.run_id, directory)
         console.print(f"[green]✓[/green] journey charts in {directory / JOURNEY_CHARTS_FOLDER}")
+        run_scorecard_and_actions(workspace, console)
     finally:
         workspace.close()
     value = recovered_parameters(run.parameters, DemoParameters(customers, seed, date.today()))
@@ -168,6 +169,19 @@ def build_demo(
         frictions,
         journey_charts,
     )
+
+
+def run_scorecard_and_actions(workspace: Workspace, console: Console) -> None:
+    """The team scorecard and the customer-first decisions, so every page has its numbers."""
+    from emptychair.actions.service import run_actions
+    from emptychair.scorecard import run_scorecard
+
+    with console.status("Judging teams on customer outcomes (scorecard)..."):
+        run_scorecard(workspace)
+    console.print("[green]✓[/green] scorecard")
+    with console.status("Choosing the next action for each customer, customer first..."):
+        run_actions(workspace)
+    console.print("[green]✓[/green] customer-first actions decided")
 
 
 def draw_journeys(workspace: Workspace, run_id: str, directory: Path) -> list[Path]:

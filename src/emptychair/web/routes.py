@@ -15,11 +15,12 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from emptychair.accounts.audit import AuditEvent, record
 from emptychair.accounts.users import authenticate, get_account
 from emptychair.api.state import server_state
 from emptychair.errors import NotFoundError
 from emptychair.web.i18n import LANGUAGE_COOKIE, WORDS, language_of
-from emptychair.web.pages import PAGES, build_page
+from emptychair.web.pages import PAGES, PageContext, build_page
 from emptychair.web.session import LOGIN_COOKIE, SESSION_COOKIE, SessionSigner, same_token
 
 PREFIX = "/ui"
@@ -138,16 +139,35 @@ def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Resp
     return response
 
 
-def _page(request: Request, key: str) -> Response:
+def _page(request: Request, key: str, **params: str) -> Response:
     session = _signer(request).read_session(request.cookies.get(SESSION_COOKIE))
     workspace = server_state(request).connections.reader()
     try:
-        active = session is not None and get_account(workspace, session.account).active
+        account = get_account(workspace, session.account) if session is not None else None
     except NotFoundError:
-        active = False
-    if session is None or not active:
+        account = None
+    if session is None or account is None or not account.active:
         return RedirectResponse(f"{PREFIX}/login", status_code=303)
-    page = build_page(workspace, key, language_of(request))
+    context = PageContext(
+        workspace,
+        language_of(request),
+        {**request.query_params, **params},
+        account.role,
+        account.name,
+    )
+    page = build_page(context, key)
+    if page.audit is not None:
+        event = AuditEvent(
+            account=account.name,
+            role=str(account.role),
+            action=f"GET {PREFIX}/{key}" + ("/{customer_id}" if "customer" in params else ""),
+            outcome="not_found" if page.errors and page.customer_id is None else "allowed",
+            resource="customers",
+            customer_id=page.customer_id,
+            status=200,
+            detail=page.audit,
+        )
+        record(workspace, event)
     return _render(
         request,
         "page.html.j2",
@@ -172,6 +192,11 @@ def _add_page(key: str) -> None:
 
 for _key in PAGES:
     _add_page(_key)
+
+
+@router.get("/customers/{customer_id}", response_model=None)
+def customer_page(request: Request, customer_id: str) -> Response:
+    return _page(request, "customers", customer=customer_id)
 
 
 @router.get("/static/vega.js")
