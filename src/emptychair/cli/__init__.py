@@ -59,6 +59,7 @@ def _register() -> None:
         customers,
         demo,
         gdpr,
+        impact,
         imports,
         journeys,
         report,
@@ -77,6 +78,7 @@ def _register() -> None:
     journeys.register(app)
     scorecard.register(app)
     actions.register(app)
+    impact.register(app)
     report.register(app)
     serve.register(app)
     gdpr.register(app)
