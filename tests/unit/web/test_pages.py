@@ -81,10 +81,9 @@ def test_a_viewer_sees_no_customer_level_data(
     clients: dict[str, TestClient], served: ServedDemo
 ) -> None:
     answer = clients["viewer"].get("/ui/customers", params={"q": served.example_customer})
-    assert (
-        WORDS["en"]["aggregates_only"] in _text(answer.text)
-        or WORDS["fr"]["aggregates_only"] in _text(answer.text)
-    )
+    assert WORDS["en"]["aggregates_only"] in _text(answer.text) or WORDS["fr"][
+        "aggregates_only"
+    ] in _text(answer.text)
     assert served.example_customer not in _text(answer.text)
     shown = clients["viewer"].get(f"/ui/customers/{served.example_customer}", params={"lang": "en"})
     assert WORDS["en"]["aggregates_only"] in _text(shown.text)
@@ -169,3 +168,26 @@ def test_chart_labels_are_translated_and_numbers_written_the_french_way() -> Non
     assert french["data"] == spec["data"], "data values are not labels"
     assert french["config"]["locale"]["number"]["decimal"] == ","
     assert translate_spec(spec, "en") == spec
+
+
+def test_the_simulator_shows_a_scenario_s_changes_with_intervals(
+    clients: dict[str, TestClient], served: ServedDemo
+) -> None:
+    from emptychair.impact.service import simulate
+    from emptychair.web.simulator_page import RESAMPLES
+
+    client = clients["viewer"]
+    opening = _text(client.get("/ui/simulator", params={"lang": "en"}).text)
+    assert "Driver tree" in client.get("/ui/simulator").text
+    assert "what changes" not in opening
+    asked = {"lang": "en", "lever": "items", "change": "+1", "share": "5", "segment": "visitors"}
+    page = _text(client.get("/ui/simulator", params=asked).text)
+    assert "Scenario “items +1@5% in visitors”: what changes" in page
+    with Workspace(served.workspace) as workspace:
+        expected = simulate(workspace, ["items +1@5% in visitors"], resamples=RESAMPLES)
+    change = expected.table.iloc[0]["revenue_change"]
+    assert f"€{change:,.0f}" in page
+    bad = _text(client.get("/ui/simulator", params={**asked, "segment": "nowhere"}).text)
+    assert "nowhere" in bad and "what changes" not in bad
+    french = _text(client.get("/ui/simulator", params={**asked, "lang": "fr"}).text)
+    assert "Chiffre d'affaires" in french and "intervalle de l'écart" in french
