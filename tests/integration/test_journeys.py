@@ -49,7 +49,8 @@ def test_every_answer_counts_at_its_touchpoint(
     answers["touchpoint"] = answers["channel"] + ":" + answers["touchpoint"]
     expected = answers.groupby(["touchpoint", "kind"]).size()
     found = satisfaction[satisfaction["dimension"] == "touchpoint"]
-    found = found[found["kind"] != "sentiment"].set_index(["group_value", "kind"])["responses"]
+    answered = ~found["kind"].isin(["sentiment", "complaint_rate"])
+    found = found[answered].set_index(["group_value", "kind"])["responses"]
     assert found.sort_index().to_dict() == expected.sort_index().to_dict()
 
 
@@ -119,3 +120,15 @@ def test_the_demo_draws_its_journeys_and_the_weakest_team_shows(
     for _, column in nodes.groupby("column"):
         ordered = column.sort_values("y0")
         assert (ordered["y0"].to_numpy()[1:] >= ordered["y1"].to_numpy()[:-1]).all()
+
+
+def test_complaints_follow_the_contacts_that_failed(satisfaction: pd.DataFrame) -> None:
+    # The demo opens complaints after failed contact journeys (unresolved, or a repeat
+    # contact) and, rarely, after an order: the map puts them after the calls.
+    rates = satisfaction[
+        (satisfaction["dimension"] == "touchpoint") & (satisfaction["kind"] == "complaint_rate")
+    ].set_index("group_value")
+    for contact in ("phone:call", "phone:queue"):
+        assert rates.loc[contact, "low"] > rates.loc["web:visit", "high"], contact
+        assert rates.loc[contact, "low"] > rates.loc["web:order", "high"], contact
+    assert rates.loc["phone:call", "responses"] > 100

@@ -32,6 +32,7 @@ import pandas as pd
 
 from emptychair.errors import InvalidParameterError, ModelDataError, NotFoundError
 from emptychair.identity import with_golden_ids
+from emptychair.journeys.complaints_map import complaint_rate_rows
 from emptychair.journeys.events import EventLog
 from emptychair.journeys.paths import activity_names, coded_log, journey_paths, step_code
 from emptychair.journeys.sources import UNKNOWN_CHANNEL
@@ -156,7 +157,10 @@ def _activity(channel: ir.StringValue, touchpoint: ir.StringValue, level: str) -
 
 
 def answers_on_the_map(
-    workspace: Workspace, log: EventLog, answer_window_hours: float = ANSWER_WINDOW_HOURS
+    workspace: Workspace,
+    log: EventLog,
+    answer_window_hours: float = ANSWER_WINDOW_HOURS,
+    variants: tuple[ir.Table, dict[int, str]] | None = None,
 ) -> tuple[ir.Table, dict[int, str]]:
     """Each ``feedback`` row (golden customer ids) with its ``journey``, the ``touchpoint`` it
     is about and the ``variant_codes`` of its journey, and the code → activity names.
@@ -168,6 +172,8 @@ def answers_on_the_map(
         The workspace's event log, feedback included (:func:`workspace_event_log`).
     answer_window_hours : float, default 168
         How long after a step an answer may come to be about that step's journey.
+    variants : tuple, optional
+        The journeys' variants and the names of their codes, when already computed.
 
     Returns
     -------
@@ -185,7 +191,7 @@ def answers_on_the_map(
             f"answer_window_hours must be more than 0, not {answer_window_hours!r}"
         )
     steps = _answer_steps(log)
-    variants, names = _journey_variants(log)
+    variants, names = variants or _journey_variants(log)
     feedback = with_golden_ids(workspace, workspace.table("feedback"))
     channel = feedback["channel"].cast("string").fill_null(UNKNOWN_CHANNEL)
     kind = feedback["kind"].cast("string")
@@ -283,7 +289,7 @@ def satisfaction_map(
     voice_run: str | None = None,
     answer_window_hours: float = ANSWER_WINDOW_HOURS,
 ) -> pd.DataFrame:
-    """NPS, CSAT, CES and verbatim sentiment per touchpoint and per variant.
+    """NPS, CSAT, CES, verbatim sentiment and complaints per touchpoint and per variant.
 
     Parameters
     ----------
@@ -306,16 +312,19 @@ def satisfaction_map(
     -------
     pandas.DataFrame
         Long format, one row per dimension, group and kind: ``dimension``, ``group_value``,
-        ``kind`` (``nps``, ``csat``, ``ces``, ``sentiment``), ``responses``, ``score`` (NPS in
-        points, CSAT as the share of the top two points, CES mean on 1–7, sentiment mean on
-        −1 to 1), ``low`` and ``high`` (the interval), ``small_group``. Kinds without any
-        usable answer are left out.
+        ``kind`` (``nps``, ``csat``, ``ces``, ``sentiment``, ``complaint_rate``),
+        ``responses`` (answers; journeys for ``complaint_rate``), ``score`` (NPS in points,
+        CSAT as the share of the top two points, CES mean on 1–7, sentiment mean on −1 to 1,
+        the share of journeys with a complaint after the touchpoint or in the variant, see
+        :mod:`emptychair.journeys.complaints_map`), ``low`` and ``high`` (the interval),
+        ``small_group``. Kinds without any usable answer are left out.
     """
     unknown = [b for b in by if b not in BY]
     if unknown or isinstance(by, str):
         raise InvalidParameterError(f"by {by!r}: choose among {', '.join(BY)}")
     level = checked_level(level)
-    answers, names = answers_on_the_map(workspace, log, answer_window_hours)
+    journey_variants = _journey_variants(log)
+    answers, names = answers_on_the_map(workspace, log, answer_window_hours, journey_variants)
     # Stored once: every kind and dimension reads the same placed answers.
     stored = workspace.engine.create_table("_journey_answers", answers, temp=True, overwrite=True)
     verbatims = latest_verbatims(workspace, voice_run)
@@ -365,13 +374,26 @@ def satisfaction_map(
                     dimension=dimension
                 )
             )
-    if not frames:
-        return pd.DataFrame(columns=list(SATISFACTION_COLUMNS))
-    frame = pd.concat(frames, ignore_index=True)
-    variant = frame["dimension"] == "variant"
-    frame["group_value"] = np.where(
-        variant, frame["group"].map(variant_of), frame["group"].astype(str)
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+        variant = frame["dimension"] == "variant"
+        frame["group_value"] = np.where(
+            variant, frame["group"].map(variant_of), frame["group"].astype(str)
+        )
+    else:
+        frame = pd.DataFrame(columns=list(SATISFACTION_COLUMNS))
+    table, codes = journey_variants
+    complaints = complaint_rate_rows(
+        log,
+        by,
+        table,
+        lambda found: _variant_names(found, pd.Series(True, index=found.index), codes),
+        level,
+        min_responses,
     )
+    frame = pd.concat([f for f in (frame, complaints) if len(f)], ignore_index=True)
+    if frame.empty:
+        return pd.DataFrame(columns=list(SATISFACTION_COLUMNS))
     frame = frame[frame["responses"] > 0]
     frame = frame.sort_values(
         ["dimension", "kind", "responses", "group_value"], ascending=[True, True, False, True]

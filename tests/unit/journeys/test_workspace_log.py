@@ -146,3 +146,34 @@ def test_friction_flags_of_each_journey(company: Workspace) -> None:
     assert summary.loc["dead_end", "share"] == 0.2
     with pytest.raises(InvalidParameterError, match="repeat_days"):
         journey_frictions(log, FrictionSettings(repeat_days=0))
+
+
+def test_complaints_on_the_map(company: Workspace) -> None:
+    from emptychair.journeys.complaints_map import touchpoint_complaint_rates
+    from emptychair.journeys.satisfaction import satisfaction_map
+
+    log = workspace_event_log(company)
+    found = satisfaction_map(company, log, min_responses=1)
+    rates = found[found["kind"] == "complaint_rate"]
+    by_touchpoint = rates[rates["dimension"] == "touchpoint"].set_index("group_value")
+    # Journeys 4 and 5 pass through a call; C1's complaint of 03-09 follows both within the
+    # default 30 days, and the web steps of C1's earlier journeys too; C2 never complained.
+    assert by_touchpoint.loc["phone:call", "responses"] == 2
+    assert by_touchpoint.loc["phone:call", "score"] == 1
+    assert by_touchpoint.loc["web:faq", "score"] == 1
+    for quiet in ("chat:chat", "email:email"):
+        assert by_touchpoint.loc[quiet, "score"] == 0, quiet
+    # Complaints and answers are what is measured, not places on the map.
+    assert "phone:complaint" not in by_touchpoint.index
+    assert not any("feedback" in place for place in by_touchpoint.index)
+    by_variant = rates[rates["dimension"] == "variant"].set_index("group_value")
+    assert by_variant.loc["phone:call → phone:complaint", "score"] == 1
+    assert by_variant.loc["chat:chat → email:email", "score"] == 0
+    assert by_variant["responses"].sum() == 5
+    # With a one-day window only the call of 03-09 09:00 is followed (the complaint is an
+    # hour later); the call of 03-05 is 3.6 days before it.
+    day = touchpoint_complaint_rates(log, 0.95, 1, window_days=1).set_index("group")
+    assert day.loc["phone:call", "score"] == 0.5
+    low, high = day.loc["phone:call", ["low", "high"]]
+    assert 0 < low < 0.5 < high < 1
+    assert day.loc["web:faq", "score"] == 0
