@@ -115,6 +115,17 @@ def test_every_page_in_both_languages(server: dict[str, str]) -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         _watch(page, problems)
         _sign_in(page, server, server["account"], server["token"])
+        # Keyboard: the first Tab reaches the skip link, which takes the focus to the content;
+        # the next Tabs walk the navigation.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        page.goto(server["url"] + "/ui/")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('nav') !== null")
         for language, overview in (("fr", "La chaise vide"), ("en", "The empty chair")):
             for key in PAGES:
                 path = "/ui/" if key == "overview" else f"/ui/{key}"
