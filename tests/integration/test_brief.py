@@ -101,3 +101,24 @@ def test_bad_format_is_named(company: DemoReport, tmp_path: Path) -> None:
         pytest.raises(InvalidParameterError, match="format 'docx' is not supported"),
     ):
         write_brief(ws, tmp_path / "b.docx", "en", "docx")
+
+
+def test_the_actions_finding_counts_the_stored_decisions(company: DemoReport) -> None:
+    with Workspace(company.workspace, read_only=True) as ws:
+        findings, runs = all_findings(ws)
+        decisions = ws.to_pandas(result_table(ws, "actions_decisions", str(runs["actions"])))
+        guardrails = ws.to_pandas(result_table(ws, "actions_guardrails", str(runs["actions"])))
+    found = next(f for f in findings if f.key == "actions")
+    kinds = decisions["action_kind"].fillna("no_action")
+    acting = kinds[kinds != "no_action"]
+    assert found.figures["customers"] == len(decisions)
+    assert found.figures["with_action"] == len(acting)
+    serving = acting.isin(["service_recovery", "advice", "thanks"]).sum()
+    assert found.figures["serving"] == serving
+    top = guardrails.groupby("guardrail")["blocked_customers"].sum().idxmax()
+    assert (
+        found.figures[f"blocked_{top}"]
+        == guardrails.groupby("guardrail")["blocked_customers"].sum().max()
+    )
+    assert f"{len(acting):,}" in found.text["en"]
+    assert f"{round(100 * serving / len(acting))}%" in found.text["en"]

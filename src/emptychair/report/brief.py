@@ -37,6 +37,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "voice": "Ce que disent nos clients",
             "journeys": "Où leurs parcours se grippent",
             "scorecard": "Comment nous les servons",
+            "actions": "Ce que nous faisons pour eux",
         },
         "missing": "Analyse non lancée : {command}.",
     },
@@ -51,6 +52,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "voice": "What our customers say",
             "journeys": "Where their journeys break",
             "scorecard": "How we serve them",
+            "actions": "What we do for them",
         },
         "missing": "Analysis not run: {command}.",
     },
@@ -60,6 +62,7 @@ COMMANDS = {
     "voice": "emptychair voice run",
     "journeys": "emptychair journeys run",
     "scorecard": "emptychair scorecard run",
+    "actions": "emptychair actions run",
 }
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 CHROMIUM_FLAGS = [

@@ -1,9 +1,10 @@
 """Plain-language findings for leadership, each traceable to the numbers behind it.
 
 A finding is one sentence in French and in English, built from the stored result tables of the
-latest runs (value, voice, journeys, scorecard), with its **source**: the run id, the result
-table and the columns the figures come from, so a reader can check every number. A finding whose
-run or table is missing is left out, and the brief says which analyses were not run.
+latest runs (value, voice, journeys, scorecard, actions), with its **source**: the run id, the
+result table and the columns the figures come from, so a reader can check every number. A
+finding whose run or table is missing is left out, and the brief says which analyses were not
+run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from emptychair.errors import NotFoundError
+from emptychair.report.action_findings import actions_findings
 from emptychair.report.formatting import Formatter
 from emptychair.workspace import Workspace
 from emptychair.workspace.results import resolve_run, stored_result
@@ -297,11 +299,13 @@ def journeys_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Find
     ]
 
 
+
 FINDERS: dict[str, Callable[[RunTables, Formatter, Formatter], list[Finding]]] = {
     "value": value_findings,
     "voice": voice_findings,
     "journeys": journeys_findings,
     "scorecard": scorecard_findings,
+    "actions": actions_findings,
 }
 
 
