@@ -122,3 +122,16 @@ def test_the_actions_finding_counts_the_stored_decisions(company: DemoReport) ->
     )
     assert f"{len(acting):,}" in found.text["en"]
     assert f"{round(100 * serving / len(acting))}%" in found.text["en"]
+
+
+def test_what_customers_who_left_said_is_the_stored_comparison(company: DemoReport) -> None:
+    with Workspace(company.workspace, read_only=True) as ws:
+        findings, runs = all_findings(ws)
+        lapsing = ws.to_pandas(result_table(ws, "voice_lapsing", str(runs["voice"])))
+    found = next(f for f in findings if f.key == "lapsing")
+    top = lapsing.sort_values(["q_value", "difference"], ascending=[True, False]).iloc[0]
+    assert found.figures["q_value"] == top["q_value"]
+    assert f"{100 * top['lapsing_share']:.1f}%" in found.text["en"]
+    stands_out = "spoke more of" in found.text["en"]
+    assert stands_out == bool(top["significant"])
+    assert ("parlaient plus" in found.text["fr"]) == stands_out

@@ -150,7 +150,8 @@ def value_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Finding
 
 
 def voice_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Finding]:
-    """The NPS with its interval, the first irritant and a new topic."""
+    """The NPS with its interval, the first irritant, what customers who left said, and a new
+    topic."""
     found: list[Finding] = []
     scores = run.table("voice_scores")
     overall = (
@@ -215,6 +216,7 @@ def voice_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Finding
                 {"frequency": float(top["frequency"]), "value_at_risk": float(risk)},
             )
         )
+    found += _lapsing_finding(run, fr, en, labels)
     emerging = run.table("voice_emerging")
     if len(emerging):
         new = emerging.sort_values("size", ascending=False).iloc[0]
@@ -233,6 +235,53 @@ def voice_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Finding
             )
         )
     return found
+
+
+def _lapsing_finding(
+    run: RunTables, fr: Formatter, en: Formatter, labels: dict[str, dict[str, str]]
+) -> list[Finding]:
+    """What customers who stopped buying said more than those who stayed (or that nothing
+    stands out, with the closest theme)."""
+    lapsing = run.table("voice_lapsing")
+    if lapsing.empty:
+        return []
+    top = lapsing.sort_values(["q_value", "difference"], ascending=[True, False]).iloc[0]
+    theme = str(top["theme"])
+    values = {
+        language: (
+            labels[language].get(theme, theme),
+            f.share(top["lapsing_share"], 1),
+            f.share(top["retained_share"], 1),
+        )
+        for language, f in (("fr", fr), ("en", en))
+    }
+    if bool(top["significant"]):
+        name, lapsed, stayed = values["fr"]
+        french = f"Les clients partis parlaient plus de {name} : {lapsed} de leurs verbatims, "
+        french += f"contre {stayed} chez ceux qui restent."
+        name, lapsed, stayed = values["en"]
+        english = f"Customers who left spoke more of {name}: {lapsed} of their verbatims, "
+        english += f"against {stayed} for those who stay."
+    else:
+        name, lapsed, stayed = values["fr"]
+        french = "Aucun thème n'est nettement plus cité par les clients partis (le plus proche : "
+        french += f"{name}, {lapsed} contre {stayed})."
+        name, lapsed, stayed = values["en"]
+        english = "No theme stands out among customers who left (the closest: "
+        english += f"{name}, {lapsed} against {stayed})."
+    return [
+        Finding(
+            "lapsing",
+            "voice",
+            {"fr": french, "en": english},
+            run.source("voice_lapsing", f"theme = {theme}: lapsing_share, retained_share, q_value"),
+            {
+                "lapsing_share": float(top["lapsing_share"]),
+                "retained_share": float(top["retained_share"]),
+                "q_value": float(top["q_value"]),
+            },
+        )
+    ]
 
 
 def _theme_labels(themes: pd.DataFrame) -> dict[str, dict[str, str]]:
@@ -297,7 +346,6 @@ def journeys_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Find
             details,
         )
     ]
-
 
 
 FINDERS: dict[str, Callable[[RunTables, Formatter, Formatter], list[Finding]]] = {
