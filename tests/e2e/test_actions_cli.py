@@ -101,3 +101,37 @@ def test_run_summary_decide_and_override(demo: Path) -> None:
     assert wrong.exit_code == 2 and "no action 'upsell'" in wrong.output
     missing = runner.invoke(app, ["actions", "decide", "NOBODY", "-w", str(demo)])
     assert missing.exit_code == 6 and "no customer with id 'NOBODY'" in missing.output
+
+
+def test_practices_are_compared_stored_and_shown_again(demo: Path) -> None:
+    found = json.loads(run("actions", "practices", "-w", str(demo), "--json"))
+    assert found["run_id"] is None
+    practices = {p["practice"]: p for p in found["practices"]}
+    assert set(practices) == {"UPS", "CMP"}
+    assert practices["UPS"]["channel"] == "phone" and practices["CMP"]["channel"] == "email"
+    assert "CMP" not in found["flagged"]
+    assessed = {e["practice"] for e in found["effects"]}
+    assert assessed == {p for p, row in practices.items() if row["status"] == "assessed"}
+    assert all(e["low"] <= e["effect"] <= e["high"] for e in found["effects"])
+    assert found["settings"]["long_days"] == 180
+
+    stored = json.loads(run("actions", "practices", "-w", str(demo), "--store", "--json"))
+    again = json.loads(run("actions", "practices", "-w", str(demo), "--stored", "--json"))
+    assert stored["run_id"] and again["run_id"] == stored["run_id"]
+    assert again["flagged"] == stored["flagged"]
+    text = " ".join(run("actions", "practices", "-w", str(demo), "--run", stored["run_id"]).split())
+    assert f"run {stored['run_id']}" in text and "Practices" in text
+    assert "Effects on the contacted customers (95% intervals)" in text
+
+
+def test_practices_bad_input_gets_a_message(demo: Path) -> None:
+    result = runner.invoke(
+        app, ["actions", "practices", "-w", str(demo), "--min-contacted", "100000"]
+    )
+    assert result.exit_code == 8
+    said = " ".join(result.output.split())
+    assert "no practice could be assessed" in said and "too few contacted customers" in said
+    result = runner.invoke(app, ["actions", "practices", "-w", str(demo), "--alpha", "2"])
+    assert result.exit_code == 2 and "alpha=2.0" in result.output
+    result = runner.invoke(app, ["actions", "practices", "-w", str(demo), "--stored", "--store"])
+    assert result.exit_code == 2 and "drop --store" in " ".join(result.output.split())

@@ -51,8 +51,10 @@ def test_figures_agree_with_the_stored_tables(company: DemoReport, briefs: dict[
     assert f"make {round(100 * share)}% of revenue" in briefs["en"]
     assert f"font {round(100 * share)}\u00a0% du chiffre d" in briefs["fr"]
     nps = scores[(scores["kind"] == "nps") & (scores["dimension"] == "all")].iloc[0]
-    assert f"NPS {nps['score']:.1f}".replace(".", ",") in briefs["fr"]
-    assert f"NPS {nps['score']:.1f}" in briefs["en"]
+    # one decimal, without a trailing zero (19.0 is written 19)
+    written = f"{nps['score']:.1f}".removesuffix(".0")
+    assert f"NPS {written.replace('.', ',')} [" in briefs["fr"]
+    assert f"NPS {written} [" in briefs["en"]
 
 
 def test_both_languages_use_their_own_formats(briefs: dict[str, str]) -> None:
@@ -135,3 +137,14 @@ def test_what_customers_who_left_said_is_the_stored_comparison(company: DemoRepo
     stands_out = "spoke more of" in found.text["en"]
     assert stands_out == bool(top["significant"])
     assert ("parlaient plus" in found.text["fr"]) == stands_out
+
+
+def test_the_planted_harmful_practice_is_in_the_brief(company: DemoReport) -> None:
+    with Workspace(company.workspace, read_only=True) as ws:
+        findings, runs = all_findings(ws)
+        brief = build_brief(ws, "en").html()
+    assert runs["practices"], "the demo weighs its past campaigns"
+    practices = [f for f in findings if f.key.startswith("practice_")]
+    assert [f.key for f in practices] == ["practice_UPS"], "the upsell calls, not the e-mails"
+    assert practices[0].figures["revenue_short"] > 0 and practices[0].figures["harms"] >= 2
+    assert "Practice UPS pays now" in brief

@@ -90,7 +90,8 @@ def test_the_stored_run_groups_frictions_by_touchpoint_and_segment(
         (friction["dimension"] == "touchpoint") & (friction["indicator"] == "long_wait")
     ].set_index("group_value")
     assert waits.loc["phone:queue", "flagged"] == overall.loc["long_wait", "flagged"]
-    assert waits["share"].idxmax() == "phone:queue"
+    # among the touchpoints with enough journeys to say (a rare web page may wait by chance)
+    assert waits.loc[waits["journeys"] >= 100, "share"].idxmax() == "phone:queue"
     at_risk = report.tables["journeys_value_at_risk"].set_index("indicator")
     assert set(at_risk.index) == set(INDICATORS)
     assert at_risk.loc["loop", "value_at_risk"] > 0

@@ -14,6 +14,7 @@ from emptychair.errors import InvalidParameterError
 
 if TYPE_CHECKING:
     from emptychair.actions import ActionsRun, Catalogue
+    from emptychair.actions.practices import PracticesResult
 
 AsOfOption = Annotated[
     str | None,
@@ -72,6 +73,70 @@ def _run_json(run: ActionsRun) -> dict[str, object]:
         "guardrails": records(run.guardrails),
         "warnings": run.warnings,
     }
+
+
+#: Columns of the effects table as printed (the JSON output holds every column).
+EFFECT_COLUMNS = (
+    "practice",
+    "outcome",
+    "contacted",
+    "baseline",
+    "effect",
+    "low",
+    "high",
+    "q_value",
+    "signal",
+)
+PRACTICE_COLUMNS = (
+    "practice",
+    "channel",
+    "campaigns",
+    "contacted",
+    "matched",
+    "compared",
+    "flagged",
+    "status",
+)
+
+
+def _practices_json(found: PracticesResult) -> dict[str, object]:
+    settings = {k: v for k, v in vars(found.settings).items() if k != "as_of"}
+    return {
+        "run_id": found.run_id,
+        "as_of": found.as_of.isoformat(),
+        "settings": settings,
+        "flagged": found.flagged,
+        "practices": records(found.practices),
+        "effects": records(found.effects),
+        "warnings": found.warnings,
+    }
+
+
+def _print_practices(found: PracticesResult) -> None:
+    s = found.settings
+    stored = f"run [bold]{found.run_id}[/bold]: " if found.run_id else ""
+    console.print(
+        f"{stored}{len(found.practices)} practice(s) with data up to {found.as_of:%Y-%m-%d}; "
+        f"revenue over {s.short_days} days against harm from day {s.short_days} to "
+        f"{s.long_days}, false discovery rate {s.alpha:g}"
+    )
+    flagged = found.practices[found.practices["flagged"].astype(bool)]
+    for row in flagged.itertuples():
+        console.print(
+            f"[bold red]flagged:[/bold red] [bold]{row.practice}[/bold] ({row.channel}) pays "
+            f"now and hurts later: {row.harms}"
+        )
+    if flagged.empty:
+        console.print("[green]no practice pays now and hurts later[/green]")
+    for warning in found.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    print_frame(found.practices[list(PRACTICE_COLUMNS)], title="Practices")
+    shown = [c for c in EFFECT_COLUMNS if c in found.effects]
+    print_frame(
+        found.effects[shown],
+        title=f"Effects on the contacted customers ({1 - s.alpha:.0%} intervals)",
+        empty="none assessed",
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -222,3 +287,69 @@ def register(app: typer.Typer) -> None:
             f"override recorded for {recorded.customer_id}: "
             f"{recorded.action_id or 'no action'} (by {recorded.decided_by})"
         )
+
+    @actions_app.command("practices")
+    def practices(
+        workspace: WorkspaceOption = None,
+        store: Annotated[
+            bool, typer.Option("--store", help="Store the result as a run (practices).")
+        ] = False,
+        stored: Annotated[
+            bool, typer.Option("--stored", help="Show the latest stored run instead.")
+        ] = False,
+        run_id: Annotated[
+            str | None, typer.Option("--run", help="Show this stored run instead.")
+        ] = None,
+        short_days: Annotated[
+            int, typer.Option("--short-days", help="Days of the short-term revenue window.")
+        ] = 30,
+        long_days: Annotated[
+            int, typer.Option("--long-days", help="Day the long-term harm window ends.")
+        ] = 180,
+        alpha: Annotated[
+            float, typer.Option("--alpha", help="False discovery rate across all effects.")
+        ] = 0.05,
+        min_contacted: Annotated[
+            int,
+            typer.Option("--min-contacted", help="Contacted customers a practice needs."),
+        ] = 50,
+        by: Annotated[
+            str,
+            typer.Option("--by", help="practice (campaign ids without their date) or campaign."),
+        ] = "practice",
+        as_of: AsOfOption = None,
+        json: JsonOption = False,
+    ) -> None:
+        """Find practices that pay now and hurt later: revenue lift against later harm."""
+        from emptychair.actions.practices import (
+            PracticeSettings,
+            detect_practices,
+            practices_summary,
+            run_practices,
+        )
+
+        if stored or run_id is not None:
+            if store:
+                raise InvalidParameterError("--stored and --run show a stored run: drop --store")
+            with open_workspace(workspace, read_only=True) as ws:
+                found = practices_summary(ws, run_id)
+        else:
+            settings = PracticeSettings(
+                short_days=short_days,
+                long_days=long_days,
+                alpha=alpha,
+                min_contacted=min_contacted,
+                by=by,
+                as_of=as_of,
+            )
+            with open_workspace(workspace, read_only=not store) as ws:
+                compute = run_practices if store else detect_practices
+                if json:
+                    found = compute(ws, settings)
+                else:
+                    with console.status("practices") as status:
+                        found = compute(ws, settings, on_step=lambda s: status.update(s))
+        if json:
+            print_json(_practices_json(found))
+            return
+        _print_practices(found)

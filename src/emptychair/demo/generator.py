@@ -26,6 +26,12 @@ from emptychair.demo.interactions import Interactions, make_interactions
 from emptychair.demo.orders import Orders, make_orders
 from emptychair.demo.parameters import DemoParameters
 from emptychair.demo.people import People, make_people
+from emptychair.demo.practices import (
+    call_steps,
+    plan_practice,
+    with_complaints,
+    with_withdrawals,
+)
 from emptychair.demo.voice import make_voice
 from emptychair.demo.writing import write_csv
 
@@ -94,12 +100,17 @@ def generate_company(
         raise ValueError(f"customers must be at least {MINIMUM_CUSTOMERS}, got {customers}")
     params = DemoParameters(customers=customers, seed=seed, end=end or date.today())
     window = Window.before(params.end, params.history_years)
-    streams = np.random.default_rng(seed).spawn(5)
+    streams = np.random.default_rng(seed).spawn(6)
     people = make_people(streams[0], params, window)
-    orders = make_orders(streams[1], params, window, people)
     consents = make_consents(streams[2], window, people)
-    interactions = make_interactions(streams[3], params, window, people, orders, consents)
+    practice = plan_practice(streams[5], params, window, people, consents)
+    consents = with_withdrawals(practice, consents, people)
+    orders = make_orders(streams[1], params, window, people, practice)
+    interactions = make_interactions(
+        streams[3], params, window, people, orders, consents, call_steps(practice)
+    )
     voice = make_voice(streams[4], params, window, people, orders, interactions)
+    complaints = with_complaints(practice, voice.complaints, people, window)
 
     folder = Path(folder)
     truth = folder / "truth"
@@ -113,7 +124,7 @@ def generate_company(
     (folder / "feedback.jsonl").write_text(
         "".join(line + "\n" for line in voice.feedback_lines), encoding="utf-8"
     )
-    write_csv(voice.complaints, folder / "complaints.csv")
+    write_csv(complaints, folder / "complaints.csv")
     write_csv(consents.file, folder / "consents.csv")
 
     counts = {
@@ -121,7 +132,7 @@ def generate_company(
         "orders": len(orders.file),
         "interactions": interactions.table.num_rows,
         "feedback": len(voice.feedback_lines),
-        "complaints": len(voice.complaints),
+        "complaints": len(complaints),
         "consents": len(consents.file),
     }
     _csv(people.identity, truth / "identity.csv")
@@ -129,12 +140,14 @@ def generate_company(
     _csv(voice.feedback_truth, truth / "feedback.csv")
     _csv(interactions.violations, truth / "consent_violations.csv")
     _csv(_teams(params, interactions), truth / "teams.csv")
+    _csv(practice.truth(people), truth / "practice.csv")
     pq.write_table(_customer_truth(people, orders), truth / "customers.parquet", compression="zstd")
     pq.write_table(_journey_truth(interactions), truth / "journeys.parquet", compression="zstd")
     summary = params.to_dict()
     summary["window"] = {"start": window.start.isoformat(), "end": window.end.isoformat()}
     summary["rows"] = counts
     summary["realised"] = _realised(people, orders, interactions, voice.feedback_truth)
+    summary["realised"]["practice"] = practice.realised()
     (truth / "parameters.json").write_text(
         json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
     )

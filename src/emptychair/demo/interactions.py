@@ -10,6 +10,7 @@ consented, plus a known handful sent to customers who had not.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,8 +62,13 @@ def make_interactions(
     people: People,
     orders: Orders,
     consents: Consents,
+    calls: dict[str, Any] | None = None,
 ) -> Interactions:
-    """Draw every interaction and assemble the table written to ``interactions.parquet``."""
+    """Draw every interaction and assemble the table written to ``interactions.parquet``.
+
+    ``calls`` are extra outbound steps (the planted upsell calls, see
+    :func:`emptychair.demo.practices.call_steps`).
+    """
     contacts = make_contacts(rng, params, window, people, orders)
     first_free = int(contacts.journeys["journey"].max()) + 1 if len(contacts.journeys) else 0
     steps = Steps()
@@ -70,6 +76,8 @@ def make_interactions(
     kinds += _browsers(rng, params, window, steps, first_free + len(kinds), converting)
     kinds += _store_visits(rng, params, window, people, orders, steps, first_free + len(kinds))
     _campaigns(rng, params, window, people, consents, steps)
+    if calls is not None:
+        steps.add(**calls)
 
     frame = pd.concat([contacts.steps, steps.frame()], ignore_index=True)
     frame = frame[frame["t_s"].to_numpy() < window.end_s]

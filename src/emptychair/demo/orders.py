@@ -10,6 +10,7 @@ is mixed in so that the import quarantine can be shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ from emptychair.demo import clock
 from emptychair.demo.clock import DAY, WEEK, Ints, Texts, Window, join
 from emptychair.demo.parameters import DemoParameters
 from emptychair.demo.people import People
+
+if TYPE_CHECKING:
+    from emptychair.demo.practices import PlantedPractice
 
 ORDER_CHANNELS = np.array(["web", "app", "store", "phone"])
 #: Channel mix of each purchasing profile (web, app, store, phone).
@@ -80,9 +84,17 @@ def simulate_bgnbd(
 
 
 def make_orders(
-    rng: np.random.Generator, params: DemoParameters, window: Window, people: People
+    rng: np.random.Generator,
+    params: DemoParameters,
+    window: Window,
+    people: People,
+    practice: PlantedPractice | None = None,
 ) -> Orders:
-    """Draw every order of every person, then write the export with its bad rows."""
+    """Draw every order of every person, then write the export with its bad rows.
+
+    ``practice`` (the planted upsell calls) adds its extra orders and removes the
+    orders its lapsed customers would have made.
+    """
     persons = people.persons
     n = len(persons)
     bg, gg = params.bgnbd, params.gamma_gamma
@@ -128,21 +140,30 @@ def make_orders(
     rate = np.where(loss, rng.uniform(-0.1, 0.0, len(t)), rng.uniform(*MARGIN_RATE, len(t)))
     margin = np.round(amount * rate).astype(np.int64)
 
-    by_time = np.argsort(t, kind="stable")
+    columns = {
+        "record": record,
+        "person": person,
+        "ordered_s": t,
+        "channel": channel,
+        "amount_cents": amount,
+        "items": items,
+        "margin_cents": margin,
+        "first": is_first,
+    }
+    if practice is not None:
+        from emptychair.demo.practices import reshape_orders
+
+        columns = reshape_orders(practice, columns, nu, gg.p)
+        repeats = np.bincount(columns["person"], minlength=n) - 1
+        alive = alive & ~np.isin(np.arange(n), practice.person[practice.lapse_s >= 0])
+    by_time = np.argsort(columns["ordered_s"], kind="stable")
     table = pd.DataFrame(
         {
-            "order_id": join("CMD", (100_001 + np.arange(len(t))).astype(str)),
-            "record": record[by_time],
-            "person": person[by_time],
-            "ordered_s": t[by_time],
-            "channel": channel[by_time],
-            "amount_cents": amount[by_time],
-            "items": items[by_time],
-            "margin_cents": margin[by_time],
-            "first": is_first[by_time],
+            "order_id": join("CMD", (100_001 + np.arange(len(by_time))).astype(str)),
+            **{name: values[by_time] for name, values in columns.items()},
         }
     )
-    orders_per_person = np.bincount(person, minlength=n)
+    orders_per_person = np.bincount(columns["person"], minlength=n)
     truth = pd.DataFrame(
         {
             "purchase_rate_per_week": lam,

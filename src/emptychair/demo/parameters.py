@@ -238,6 +238,33 @@ class SurveyParameters:
 
 
 @dataclass(frozen=True)
+class PracticeParameters:
+    """The planted harmful practice: outbound upsell calls (``UPS-<month>``).
+
+    In each of ``months`` consecutive months, the first of which is
+    ``first_month_before_end`` months before the last month of the history, every CRM
+    customer unknown to the shops who consents to phone calls and was not called yet is
+    called with
+    probability ``share_called``, on one of the first ``call_days`` days of the month.
+    A call leads to an extra phone order 2 to 25 days later with probability
+    ``extra_order``, to a complaint 35 to 170 days later with probability
+    ``complaint``, to the withdrawal of an e-mail consent given at sign-up 35 to 170 days
+    later with probability ``unsubscribe``, and with probability ``lapse`` to no
+    purchase at all from 45 days after the call on.
+    """
+
+    campaign_prefix: str = "UPS"
+    first_month_before_end: int = 13
+    months: int = 4
+    call_days: int = 20
+    share_called: float = 0.2
+    extra_order: float = 0.45
+    complaint: float = 0.12
+    unsubscribe: float = 0.3
+    lapse: float = 0.25
+
+
+@dataclass(frozen=True)
 class DemoParameters:
     """Everything that decides the content of one demo company."""
 
@@ -254,6 +281,7 @@ class DemoParameters:
     web: WebParameters = field(default_factory=WebParameters)
     score: ScoreModel = field(default_factory=ScoreModel)
     surveys: SurveyParameters = field(default_factory=SurveyParameters)
+    practice: PracticeParameters = field(default_factory=PracticeParameters)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, with derived quantities useful to check an analysis."""

@@ -172,8 +172,11 @@ def build_demo(
 
 
 def run_scorecard_and_actions(workspace: Workspace, console: Console) -> None:
-    """The team scorecard and the customer-first decisions, so every page has its numbers."""
+    """The team scorecard, the customer-first decisions and the past campaigns weighed (short
+    gain against later harm), so every page has its numbers."""
+    from emptychair.actions.practices import run_practices
     from emptychair.actions.service import run_actions
+    from emptychair.errors import EmptyChairError
     from emptychair.scorecard import run_scorecard
 
     with console.status("Judging teams on customer outcomes (scorecard)..."):
@@ -182,6 +185,14 @@ def run_scorecard_and_actions(workspace: Workspace, console: Console) -> None:
     with console.status("Choosing the next action for each customer, customer first..."):
         run_actions(workspace)
     console.print("[green]✓[/green] customer-first actions decided")
+    with console.status("Weighing past campaigns: short-term gain against later harm..."):
+        try:
+            found = run_practices(workspace)
+        except EmptyChairError as error:  # a very small company may have too few sends
+            console.print(f"[yellow]practices not assessed: {error}[/yellow]")
+        else:
+            flagged = ", ".join(found.flagged) or "none"
+            console.print(f"[green]✓[/green] past campaigns weighed (flagged: {flagged})")
 
 
 def draw_journeys(workspace: Workspace, run_id: str, directory: Path) -> list[Path]:
@@ -211,17 +222,26 @@ def recovered_parameters(estimates: pd.DataFrame, truth: DemoParameters) -> pd.D
 
 
 def example_customer(workspace: Workspace) -> str:
-    """A customer worth showing: merged from two records, with the most events across channels."""
+    """A customer worth showing: merged from records that all have events, with the most
+    events across channels."""
     links = workspace.table("_customer_links")
     interactions = workspace.table("interactions")
     orders = workspace.table("orders")
     events = interactions.select("customer_id", "channel").union(
         orders.select("customer_id", "channel")
     )
+    records = links.group_by("golden_id").aggregate(records=ibis._.count())
     per_golden = (
         events.join(links, "customer_id")
         .group_by("golden_id")
-        .aggregate(channels=ibis._.channel.nunique(), events=ibis._.count())
+        .aggregate(
+            channels=ibis._.channel.nunique(),
+            events=ibis._.count(),
+            with_events=ibis._.customer_id.nunique(),
+        )
+        .join(records, "golden_id")
+        # every merged record has events of its own: the timeline shows them side by side
+        .filter(ibis._.with_events == ibis._.records)
         .order_by([ibis.desc("channels"), ibis.desc("events"), "golden_id"])
         .limit(1)
     )

@@ -82,4 +82,49 @@ def actions_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Findi
     ]
 
 
-__all__ = ["SERVING", "actions_findings"]
+#: The later harms a practice can do, in each language.
+HARMS = {
+    "complaint": ("réclamations", "complaints"),
+    "unsubscribe": ("désabonnements", "unsubscribes"),
+    "dissatisfied": ("clients mécontents", "dissatisfied answers"),
+    "lapse": ("clients qui cessent d'acheter", "customers who stop buying"),
+    "revenue_later": ("chiffre d'affaires perdu ensuite", "revenue lost later"),
+}
+
+
+def practices_findings(run: RunTables, fr: Formatter, en: Formatter) -> list[Finding]:
+    """Each flagged practice: its short-term gain per contacted customer and its later harms."""
+    from emptychair.report.findings import Finding
+
+    effects = run.table("actions_practices")
+    if effects.empty or "flagged" not in effects:
+        return []
+    found = []
+    for practice, rows in effects[effects["flagged"].astype(bool)].groupby("practice"):
+        rows = rows.set_index("outcome")
+        if "revenue_short" not in rows.index:
+            continue
+        gain = float(rows["effect"].get("revenue_short", 0.0))
+        harmed = [
+            o for o in HARMS if o in rows.index and str(rows.loc[o].get("signal", "")) == "harm"
+        ]
+        harms_fr = ", ".join(HARMS[o][0] for o in harmed) or "aucun dommage chiffré"
+        harms_en = ", ".join(HARMS[o][1] for o in harmed) or "no harm measured"
+        found.append(
+            Finding(
+                f"practice_{practice}",
+                "actions",
+                {
+                    "fr": f"La pratique {practice} rapporte tout de suite ({fr.money(gain, 2)} par "
+                    f"client contacté en 30 jours) mais nuit ensuite : plus de {harms_fr}.",
+                    "en": f"Practice {practice} pays now ({en.money(gain, 2)} per contacted "
+                    f"customer in 30 days) but hurts later: more {harms_en}.",
+                },
+                run.source("actions_practices", f"practice = {practice}: effect, signal"),
+                {"revenue_short": gain, "harms": float(len(harmed))},
+            )
+        )
+    return found
+
+
+__all__ = ["HARMS", "SERVING", "actions_findings", "practices_findings"]

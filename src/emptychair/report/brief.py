@@ -63,6 +63,7 @@ COMMANDS = {
     "journeys": "emptychair journeys run",
     "scorecard": "emptychair scorecard run",
     "actions": "emptychair actions run",
+    "practices": "emptychair actions practices --store",
 }
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 CHROMIUM_FLAGS = [

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from emptychair.errors import NotFoundError
-from emptychair.report.action_findings import actions_findings
+from emptychair.report.action_findings import actions_findings, practices_findings
 from emptychair.report.formatting import Formatter
 from emptychair.workspace import Workspace
 from emptychair.workspace.results import resolve_run, stored_result
@@ -354,6 +354,7 @@ FINDERS: dict[str, Callable[[RunTables, Formatter, Formatter], list[Finding]]] =
     "journeys": journeys_findings,
     "scorecard": scorecard_findings,
     "actions": actions_findings,
+    "practices": practices_findings,
 }
 
 

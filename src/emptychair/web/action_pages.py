@@ -3,10 +3,11 @@ practices that pay now and hurt later."""
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Callable
 
 from emptychair.actions.arbitration import workspace_catalogue
 from emptychair.errors import EmptyChairError
+from emptychair.report.action_findings import practices_findings
 from emptychair.report.findings import Formatter, latest_run
 from emptychair.web.page_model import Page, PageContext, add_missing, analysis_page, make_table
 
@@ -76,34 +77,37 @@ def actions(context: PageContext) -> Page:
     return page
 
 
+def _effect_format(f: Formatter) -> Callable[[float], str]:
+    """Shares with three decimals, amounts with two."""
+    return lambda v: f.number(v, 3) if abs(v) < 1 else f.number(v, 2)
+
+
 def _practices(page: Page, context: PageContext, f: Formatter) -> None:
     """The stored practices run: each campaign's short-term gain against its later harm."""
-    words = context.words
+    words, language = context.words, context.language
     run = latest_run(context.workspace, "practices")
     if run is None:
-        add_missing(page, context.language, "practices")
+        add_missing(page, language, "practices")
         return
     effects = run.table("actions_practices")
     if not len(effects):
         return
-    flagged = effects[effects["flagged"].astype(bool)] if "flagged" in effects else effects.iloc[:0]
-    names = sorted(set(flagged["practice"])) if "practice" in flagged else []
+    found = practices_findings(run, Formatter("fr"), Formatter("en"))
     source = run.source("actions_practices", "flagged")
-    page.findings = [
-        {"text": words["harmful"].format(practice=name), "source": source} for name in names
-    ] or [{"text": words["no_harmful"], "source": source}]
-    shown = [c for c in ("practice", "outcome", "effect", "low", "high", "flagged") if c in effects]
-    effects = effects.assign(
-        flagged=effects.get("flagged", pd.Series(False, index=effects.index)).map(
-            lambda v: words["yes"] if v else ""
-        )
+    page.findings = [{"text": item.text[language], "source": item.source} for item in found] or [
+        {"text": words["no_harmful"], "source": source}
+    ]
+    outcomes = words["practice_outcomes"]
+    shown = effects.assign(
+        outcome=effects["outcome"].map(lambda o: outcomes.get(o, o)),
+        flagged_practice=effects["flagged"].map(lambda v: words["yes"] if v else ""),
     )
     page.tables.append(
         make_table(
-            effects,
-            words["practices"],
             shown,
+            words["practices"],
+            ["practice", "outcome", "effect", "low", "high", "flagged_practice"],
             words["columns"],
-            {c: (lambda v: f.number(v, 2)) for c in ("effect", "low", "high")},
+            {column: _effect_format(f) for column in ("effect", "low", "high")},
         )
     )
