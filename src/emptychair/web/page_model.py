@@ -95,6 +95,8 @@ class Page:
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     forms: list[Form] = field(default_factory=list)
+    #: Links under the title (e.g. the printable brief).
+    links: list[Link] = field(default_factory=list)
     #: The customer whose data the page shows, for the audit log (``None``: aggregates).
     customer_id: str | None = None
     #: What the page did with customer-level data, for the audit log (no personal value).

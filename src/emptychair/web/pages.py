@@ -13,7 +13,14 @@ from emptychair.report.findings import Formatter
 from emptychair.web.action_pages import actions
 from emptychair.web.analysis_pages import journeys, value, voice
 from emptychair.web.customer_pages import customers
-from emptychair.web.page_model import Page, PageContext, add_missing, analysis_page, make_table
+from emptychair.web.page_model import (
+    Link,
+    Page,
+    PageContext,
+    add_missing,
+    analysis_page,
+    make_table,
+)
 from emptychair.web.simulator_page import simulator
 
 
@@ -22,6 +29,10 @@ def overview(context: PageContext) -> Page:
     language = context.language
     brief = build_brief(context.workspace, language)
     page = Page("overview", context.words["overview_title"])
+    page.links = [
+        Link(context.words["brief_print"], f"/ui/brief?lang={language}"),
+        Link(context.words["brief_pdf"], f"/ui/brief?format=pdf&lang={language}"),
+    ]
     page.findings = [{"text": f.text[language], "source": f.source} for f in brief.findings]
     for analysis, run_id in brief.runs.items():
         if run_id is None:

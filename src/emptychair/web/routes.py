@@ -11,17 +11,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from emptychair.accounts.audit import AuditEvent, record
-from emptychair.accounts.users import authenticate, get_account
+from emptychair.accounts.users import Account, authenticate, get_account
 from emptychair.api.state import server_state
 from emptychair.errors import NotFoundError
 from emptychair.web.i18n import LANGUAGE_COOKIE, WORDS, language_of
 from emptychair.web.pages import PAGES, PageContext, build_page
-from emptychair.web.session import LOGIN_COOKIE, SESSION_COOKIE, SessionSigner, same_token
+from emptychair.web.session import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    Session,
+    SessionSigner,
+    same_token,
+)
 
 PREFIX = "/ui"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -139,15 +145,24 @@ def logout(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Resp
     return response
 
 
-def _page(request: Request, key: str, **params: str) -> Response:
+def _signed_in(request: Request) -> tuple[Session, Account] | None:
+    """The reader's session and active account, None when not signed in."""
     session = _signer(request).read_session(request.cookies.get(SESSION_COOKIE))
-    workspace = server_state(request).connections.reader()
+    if session is None:
+        return None
     try:
-        account = get_account(workspace, session.account) if session is not None else None
+        account = get_account(server_state(request).connections.reader(), session.account)
     except NotFoundError:
-        account = None
-    if session is None or account is None or not account.active:
+        return None
+    return (session, account) if account.active else None
+
+
+def _page(request: Request, key: str, **params: str) -> Response:
+    signed = _signed_in(request)
+    if signed is None:
         return RedirectResponse(f"{PREFIX}/login", status_code=303)
+    session, account = signed
+    workspace = server_state(request).connections.reader()
     context = PageContext(
         workspace,
         language_of(request),
@@ -197,6 +212,23 @@ for _key in PAGES:
 @router.get("/customers/{customer_id}", response_model=None)
 def customer_page(request: Request, customer_id: str) -> Response:
     return _page(request, "customers", customer=customer_id)
+
+
+@router.get("/brief", response_model=None)
+def brief(request: Request, fmt: Annotated[str, Query(alias="format")] = "html") -> Response:
+    """The board brief in the reader's language, to print (HTML) or to download (PDF)."""
+    from emptychair.api.problems import ProblemError
+    from emptychair.api.routers.reports import brief_response
+
+    if _signed_in(request) is None:
+        return RedirectResponse(f"{PREFIX}/login", status_code=303)
+    if fmt not in ("html", "pdf"):
+        return Response("format: html or pdf", status_code=400)
+    workspace = server_state(request).connections.reader()
+    try:
+        return brief_response(workspace, language_of(request), fmt)
+    except ProblemError as problem:
+        return Response(str(problem.detail), status_code=problem.status, media_type="text/plain")
 
 
 @router.get("/static/vega.js")

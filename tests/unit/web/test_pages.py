@@ -191,3 +191,25 @@ def test_the_simulator_shows_a_scenario_s_changes_with_intervals(
     assert "nowhere" in bad and "what changes" not in bad
     french = _text(client.get("/ui/simulator", params={**asked, "lang": "fr"}).text)
     assert "Chiffre d'affaires" in french and "intervalle de l'écart" in french
+
+
+def test_the_overview_leads_to_the_brief_to_print(
+    clients: dict[str, TestClient], served: ServedDemo
+) -> None:
+    from emptychair.report.brief import find_chromium
+
+    client = clients["viewer"]
+    overview = client.get("/ui/", params={"lang": "fr"}).text
+    assert 'href="/ui/brief?lang=fr"' in overview and "format=pdf" in overview
+    page = client.get("/ui/brief", params={"lang": "fr"})
+    assert page.status_code == 200 and '<html lang="fr">' in page.text
+    assert "synthèse pour la direction" in html.unescape(page.text)
+    try:
+        find_chromium()
+    except Exception:
+        pytest.skip("no Chromium to print the PDF")
+    pdf = client.get("/ui/brief", params={"lang": "en", "format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    with api_client(served) as stranger:
+        refused = stranger.get("/ui/brief", follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"].endswith("/ui/login")

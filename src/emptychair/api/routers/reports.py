@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from emptychair.api.auth import ViewerCaller
 from emptychair.api.problems import PROBLEM_RESPONSES, ProblemError, problem_doc
 from emptychair.errors import WorkspaceError
+from emptychair.workspace import Workspace
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
 
@@ -36,10 +37,15 @@ def brief(
     ] = "html",
 ) -> Response:
     """Findings of the latest runs with their sources, and charts (aggregates only)."""
+    return brief_response(caller.workspace(), lang, fmt)
+
+
+def brief_response(workspace: Workspace, lang: str, fmt: str) -> Response:
+    """The brief as an HTML page or a PDF; a 503 problem when no Chromium can print it."""
     from emptychair.report import build_brief
     from emptychair.report.brief import html_to_pdf
 
-    html = build_brief(caller.workspace(), lang).html()
+    html = build_brief(workspace, lang).html()
     if fmt == "html":
         return HTMLResponse(html)
     with tempfile.TemporaryDirectory(prefix="emptychair-brief-") as folder:
