@@ -7,12 +7,18 @@ process. ``--clients`` concurrent httpx clients then call, for ``--seconds``, th
 (as a viewer would see them). One second in, the admin uploads ``--import-rows`` new orders
 through ``POST /imports/orders`` and the script follows the job until it has finished.
 
+With ``--pause`` each client waits that long between two requests, like a person
+reading a page: 200 clients pausing 2 s offer about 100 requests a second, whereas 200
+clients that never pause measure how long a request queues behind the 199 others
+(with a closed loop, latency is about clients / throughput).
+
 It prints a Markdown table: requests, errors, p50 / p95 / p99 latency and throughput per
 route group, and how long the import job took while the load ran. Nothing is written to
 ``bench/RESULTS.md``. Example::
 
     python bench/api_load.py --clients 50 --seconds 15
     python bench/api_load.py --clients 200 --seconds 30 --import-rows 50000
+    python bench/api_load.py --clients 200 --seconds 30 --pause 2
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ class Timings:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    #: requests that got no answer (counted as status 599), by the client's exception
+    failures: dict[str, int] = field(default_factory=dict)
 
     def add(self, seconds: float, status: int) -> None:
         self.latencies.append(seconds)
@@ -102,6 +110,15 @@ def orders_file(customer_ids: list[str], rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time a process has used (Linux), ``None`` elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -145,9 +162,12 @@ async def client_loop(
     analyst: str,
     results: dict[str, Timings],
     seed: int,
+    pause: float = 0.0,
 ) -> None:
     pick = random.Random(seed)
     headers = {"Authorization": f"Bearer {analyst}"}
+    if pause:  # clients that pause start spread over one pause
+        await asyncio.sleep(pick.uniform(0, pause))
     while time.monotonic() < stop:
         if pick.random() < 0.5:
             group, path = "customer 360", f"/customers/{pick.choice(customer_ids)}?limit=20"
@@ -157,14 +177,20 @@ async def client_loop(
         try:
             response = await client.get(path, headers=headers)
             status = response.status_code
-        except httpx.HTTPError:
+        except httpx.HTTPError as error:
             status = 599
+            failures = results[group].failures
+            failures[type(error).__name__] = failures.get(type(error).__name__, 0) + 1
         results[group].add(time.perf_counter() - started, status)
+        if pause:
+            await asyncio.sleep(pause)
 
 
 async def run_import(
     client: httpx.AsyncClient, admin: str, body: bytes, stop: float
 ) -> tuple[str, float | None]:
+    if not body:
+        return "not run (--import-rows 0)", None
     await asyncio.sleep(1.0)
     headers = {"Authorization": f"Bearer {admin}", "Content-Type": "text/csv"}
     started = time.perf_counter()
@@ -189,17 +215,20 @@ async def load(
     customer_ids: list[str],
     tokens: tuple[str, str],
     body: bytes,
+    pause: float = 0.0,
 ) -> tuple[dict[str, Timings], tuple[str, float | None]]:
     results = {"customer 360": Timings(), "aggregates": Timings()}
     limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         stop = time.monotonic() + seconds
         workers = [
-            client_loop(client, stop, customer_ids, tokens[0], results, seed)
+            client_loop(client, stop, customer_ids, tokens[0], results, seed, pause)
             for seed in range(clients)
         ]
-        gathered = await asyncio.gather(run_import(client, tokens[1], body, stop), *workers)
-    return results, gathered[0]
+        importing = asyncio.create_task(run_import(client, tokens[1], body, stop))
+        await asyncio.gather(*workers)
+        outcome = await importing
+    return results, outcome
 
 
 def table(results: dict[str, Timings], seconds: float) -> str:
@@ -223,35 +252,61 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--customers", type=int, default=4_000, help="Size of the built demo.")
     parser.add_argument("--workspace", type=Path, help="Use this workspace (copied) instead.")
-    parser.add_argument("--import-rows", type=int, default=20_000)
+    parser.add_argument(
+        "--import-rows", type=int, default=20_000, help="Orders to import (0: no import)."
+    )
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="Seconds each client waits between requests."
+    )
     options = parser.parse_args()
 
     source = options.workspace or demo_workspace(options.customers)
     with tempfile.TemporaryDirectory(prefix="emptychair-api-load-") as temporary:
         workspace = Path(temporary) / "ws"
         analyst, admin, customer_ids = prepare(source, workspace)
-        body = orders_file(customer_ids, options.import_rows)
+        body = orders_file(customer_ids, options.import_rows) if options.import_rows else b""
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(workspace, port)
         try:
             wait_until_up(base, server)
+            load_before = os.getloadavg()[0]
+            cpu_before = cpu_seconds(server.pid)
             results, (outcome, import_seconds) = asyncio.run(
-                load(base, options.clients, options.seconds, customer_ids, (analyst, admin), body)
+                load(
+                    base,
+                    options.clients,
+                    options.seconds,
+                    customer_ids,
+                    (analyst, admin),
+                    body,
+                    options.pause,
+                )
             )
+            cpu_after = cpu_seconds(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=60)
     load_average = os.getloadavg()[0]
+    pausing = f", pausing {options.pause:g} s between requests" if options.pause else ""
     print(
-        f"\n{options.clients} clients for {options.seconds:.0f} s on loopback, "
+        f"\n{options.clients} clients for {options.seconds:.0f} s on loopback{pausing}, "
         f"{len(customer_ids):,} customer records, {os.cpu_count()} cores "
-        f"(1-minute load {load_average:.1f} at the end)\n"
+        f"(1-minute load {load_before:.1f} at the start, {load_average:.1f} at the end)\n"
     )
     print(table(results, options.seconds))
     for group, timings in results.items():
         if timings.statuses:
             print(f"\n{group}: error statuses {timings.statuses}")
+        if timings.failures:
+            print(f"{group}: no answer {timings.failures}")
+    if cpu_before is not None and cpu_after is not None:
+        served = sum(len(t.latencies) for t in results.values())
+        used = cpu_after - cpu_before
+        print(
+            f"\nserver CPU: {used:.1f} s for {served:,} requests "
+            f"({1000 * used / max(served, 1):.1f} ms a request, the import included)"
+        )
     took = f"{import_seconds:.1f} s" if import_seconds is not None else "n/a"
     print(f"\nimport of {options.import_rows:,} orders through /imports: {outcome}, {took}")
 

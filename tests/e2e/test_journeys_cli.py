@@ -153,10 +153,10 @@ def test_workspace_friction_by_team_and_segment(demo: Path) -> None:
 def test_workspace_satisfaction_by_touchpoint_and_variant(demo: Path) -> None:
     out = json.loads(run("journeys", "satisfaction", "-w", str(demo), "--json"))
     scores = pd.DataFrame(out["scores"])
-    assert set(scores["kind"]) == {"nps", "csat", "ces", "sentiment"}
+    assert set(scores["kind"]) == {"nps", "csat", "ces", "sentiment", "complaint_rate"}
     lines = (demo / "demo-data" / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
     answers = pd.DataFrame([json.loads(line) for line in lines if line.strip()])
-    numeric = scores[scores["kind"] != "sentiment"]
+    numeric = scores[~scores["kind"].isin(["sentiment", "complaint_rate"])]
     assert numeric["responses"].sum() == len(answers)
     csat = numeric[numeric["kind"] == "csat"].set_index("group_value")
     assert (csat["low"] <= csat["score"]).all() and (csat["score"] <= csat["high"]).all()

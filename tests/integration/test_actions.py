@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from emptychair import Workspace
 from emptychair.actions import decide, decide_all, record_override, run_actions
@@ -16,6 +17,7 @@ from emptychair.actions.arbitration import workspace_catalogue
 from emptychair.actions.features import PURPOSES, customer_features
 from emptychair.actions.overrides import override_history
 from emptychair.actions.service import actions_summary
+from emptychair.cli import app
 from emptychair.demo.service import DemoReport
 from emptychair.errors import NotFoundError
 from emptychair.identity import with_golden_ids
@@ -180,3 +182,37 @@ def test_missing_runs_leave_features_empty_and_say_which(tmp_path: Path) -> None
         assert "p_alive < 0.5 is unknown (p_alive = missing)" in line
         with pytest.raises(NotFoundError):
             decide(ws, "C404", as_of="2025-01-01")
+
+
+def test_a_withdrawal_recorded_with_the_cli_stops_the_action(
+    company: DemoReport, tmp_path: Path
+) -> None:
+    folder = tmp_path / "ws"
+    shutil.copytree(company.workspace, folder)
+    with Workspace(folder) as ws:
+        catalogue = workspace_catalogue(ws)
+        decisions = ws.to_pandas(decide_all(ws, catalogue=catalogue))
+        needing = {a.id: a.required_consents for a in catalogue.actions if a.required_consents}
+        chosen = decisions[decisions["action_id"].isin(list(needing))].iloc[0]
+        customer, action = str(chosen["customer_id"]), str(chosen["action_id"])
+        before = decide(ws, customer, catalogue=catalogue)
+        assert before.action_id == action
+        assert all(before.features[f"consent_{p}"] for p in needing[action])
+    purpose = needing[action][0]
+    withdrawn = CliRunner().invoke(
+        app,
+        ["consent", "withdraw", customer, purpose, "--source", "call", "--workspace", str(folder)],
+    )
+    assert withdrawn.exit_code == 0, withdrawn.output
+    with Workspace(folder) as ws:
+        # the same moment as before: the withdrawal was recorded after it, and still counts
+        after = decide(ws, customer, as_of=before.as_of, catalogue=catalogue)
+        assert after.features[f"consent_{purpose}"] is False
+        assert after.action_id != action
+        assert "consent" in after.blocked_actions[action]
+        batch = ws.to_pandas(decide_all(ws, as_of=before.as_of, catalogue=catalogue))
+        assert batch.set_index("customer_id").loc[customer, "action_id"] == after.action_id
+        # everyone else is decided as before
+        others = batch[batch["customer_id"] != customer].set_index("customer_id")["action_id"]
+        unchanged = decisions[decisions["customer_id"] != customer].set_index("customer_id")
+        assert others.sort_index().equals(unchanged["action_id"].sort_index())

@@ -14,8 +14,10 @@ recorded later is known), and from the latest value and voice runs:
 * ``complaints``: ``open_complaints`` (open or acknowledged at ``as_of``);
 * ``interactions``: ``recent_outbound_contacts`` (in the ``period_days`` before
   ``as_of``) and ``days_since_last_contact`` (the last outbound one);
-* ``consents``: ``consent_email``, ``consent_sms``... the latest decision per purpose
-  (on a tie, a withdrawal wins); no decision means no consent.
+* the consent registry (:mod:`emptychair.privacy.consent`): ``consent_email``,
+  ``consent_sms``... the latest decision per purpose at ``as_of`` (on a tie, a
+  withdrawal wins), held back by a withdrawal recorded since; no decision means no
+  consent.
 
 A missing run leaves its features NULL, so the rules that read them are not met, and
 :attr:`CustomerFeatures.warnings` names the run to make.
@@ -32,6 +34,7 @@ import pandas as pd
 
 from emptychair.errors import NotFoundError
 from emptychair.identity import golden_customers, with_golden_ids
+from emptychair.privacy.consent import decisions as consent_decisions
 from emptychair.schema import get_table
 from emptychair.voice.complaints import DAY_S, complaint_states, moment_seconds, survey_answers
 from emptychair.workspace import Workspace
@@ -229,25 +232,36 @@ def _contact_features(workspace: Workspace, now: ir.IntegerValue, period_days: i
     )
 
 
-def current_consents(workspace: Workspace, now: ir.IntegerValue) -> ir.Table:
-    """Per golden customer, one boolean column per purpose: the latest decision at ``now``.
-
-    On a tie the withdrawal wins; a person whose records disagree follows the latest
-    decision among them.
-    """
-    consents = with_golden_ids(workspace, workspace.table("consents"))
-    consents = consents.filter(
-        consents["customer_id"].notnull() & (consents["recorded_at"].epoch_seconds() <= now)
-    )
+def _latest_decisions(decisions: ir.Table) -> ir.Table:
+    """The latest decision per customer and purpose; on a tie the withdrawal wins (the
+    consent registry's rule, :func:`emptychair.privacy.current_consents`)."""
     newest = ibis.window(
-        group_by=[consents["customer_id"], consents["purpose"]],
-        order_by=[ibis.desc(consents["recorded_at"]), consents["granted"].cast("int8")],
+        group_by=[decisions["customer_id"], decisions["purpose"]],
+        order_by=[ibis.desc(decisions["recorded_at"]), decisions["granted"].cast("int8")],
     )
-    ranked = consents.mutate(rank=ibis.row_number().over(newest))
+    ranked = decisions.mutate(rank=ibis.row_number().over(newest))
     latest = ranked.filter(ranked["rank"] == 0)
-    granted = latest["granted"].fill_null(False)
-    return latest.group_by("customer_id").aggregate(
-        **{f"consent_{p}": (granted & (latest["purpose"] == p)).any() for p in PURPOSES}
+    return latest.select("customer_id", "purpose", granted=latest["granted"].fill_null(False))
+
+
+def current_consents(workspace: Workspace, now: ir.IntegerValue) -> ir.Table:
+    """Per golden customer, one boolean column per purpose: may the customer be contacted
+    for it, reading the consent registry.
+
+    A purpose is allowed when the latest decision at ``now`` grants it *and* the
+    registry's current decision still does: a withdrawal recorded after ``now`` (with
+    ``emptychair consent withdraw``, say) holds back an action decided for an earlier
+    moment, while a consent given after ``now`` is not known yet. A person whose records
+    disagree follows the latest decision among them.
+    """
+    decisions = with_golden_ids(workspace, consent_decisions(workspace))
+    decisions = decisions.filter(decisions["customer_id"].notnull())
+    then = _latest_decisions(decisions.filter(decisions["recorded_at"].epoch_seconds() <= now))
+    today = _latest_decisions(decisions).rename(granted_today="granted")
+    both = then.left_join(today, ["customer_id", "purpose"])
+    allowed = both["granted"] & both["granted_today"].fill_null(False)
+    return both.group_by("customer_id").aggregate(
+        **{f"consent_{p}": (allowed & (both["purpose"] == p)).any() for p in PURPOSES}
     )
 
 

@@ -22,9 +22,11 @@ from emptychair.api.connections import WorkspaceConnections
 from emptychair.api.jobs import JobRunner
 from emptychair.api.problems import install_problem_handlers
 from emptychair.api.routers import (
+    actions,
     audit,
     customers,
     health,
+    impact,
     imports,
     jobs,
     journeys,
@@ -44,6 +46,8 @@ ROUTERS = (
     value_router.router,
     voice_router.router,
     journeys.router,
+    actions.router,
+    impact.router,
     scorecard.router,
     reports.router,
     privacy.router,
@@ -64,6 +68,8 @@ TAGS = [
     {"name": "value", "description": "Customer value runs: CLV, segments, tiers."},
     {"name": "voice", "description": "Voice of the customer runs: scores, themes, drivers."},
     {"name": "journeys", "description": "Journeys runs: variants, graph, frictions."},
+    {"name": "actions", "description": "Customer-first decisions, overrides, harmful practices."},
+    {"name": "impact", "description": "Driver tree, what-if scenarios, initiatives measured."},
     {"name": "scorecard", "description": "Outcomes beside productivity per team and channel."},
     {"name": "reports", "description": "The board brief, HTML or PDF."},
     {"name": "privacy", "description": "Access, erasure, restriction and consents (admin)."},
@@ -89,6 +95,8 @@ def create_app(workspace_path: str | Path, *, failed_login_limit: int = 20) -> F
     The FastAPI app; its lifespan closes the workspace when the server stops.
     """
     connections = WorkspaceConnections(workspace_path)
+    # uploads of imports lost when the server last stopped (their jobs died with it)
+    imports.remove_stale_uploads(connections.path)
     runs = RunCache()
     state = ServerState(
         connections=connections,

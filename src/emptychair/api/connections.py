@@ -18,14 +18,17 @@ from emptychair.accounts import ensure_account_tables
 from emptychair.errors import WorkspaceError
 from emptychair.workspace import Workspace
 from emptychair.workspace.engine import DuckDBEngine
+from emptychair.workspace.prepared import PreparedQueries
 
 
 class _CursorEngine(DuckDBEngine):
     """A DuckDB engine over a cursor of the primary connection."""
 
-    def __init__(self, backend: ibis.BaseBackend) -> None:  # no new connection
+    def __init__(self, backend: ibis.BaseBackend, prepared: PreparedQueries) -> None:
+        # no new connection: a cursor, sharing the compiled queries of the primary
         self.backend = backend
         self.raw = backend.con
+        self.prepared = prepared
         self.sql("SET preserve_insertion_order = false")
 
 
@@ -61,7 +64,8 @@ class WorkspaceConnections:
             with self._lock:
                 cursor = engine.raw.cursor()
             workspace = Workspace.from_engine(
-                _CursorEngine(ibis.duckdb.from_connection(cursor)), self.primary.settings
+                _CursorEngine(ibis.duckdb.from_connection(cursor), engine.prepared),
+                self.primary.settings,
             )
             workspace.path = self.path
             self._local.workspace = workspace

@@ -27,8 +27,9 @@ class ServerState:
     failed_logins: FailedLogins
     tokens: TokenCache
     runs: RunCache
-    #: Customer reads running at once: each is seconds of work in a busy server; capping
-    #: them keeps threads free for the quick routes (aggregates, jobs, health).
+    #: Customer reads running at once: a few, so that the database works on some while
+    #: Python prepares others, and threads stay free for the quick routes (aggregates,
+    #: jobs, health).
     customer_reads: int = 4
     _limiter: anyio.CapacityLimiter | None = field(default=None, init=False, repr=False)
 

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
-from emptychair.customers.timeline import latest_consents, timeline
-from emptychair.identity import golden_id, member_ids
+from emptychair.customers.timeline import Belongs, consents_of, events_of
+from emptychair.errors import NotFoundError
 from emptychair.ingest.parse import ACCENTED, PLAIN
 from emptychair.ingest.result import mask_value
 from emptychair.schema import Kind, get_table
-from emptychair.workspace import Workspace
+from emptychair.workspace import QueryTemplate, Workspace
 from emptychair.workspace.internal import ROW_METADATA
+
+# The queries of one 360 view, compiled once per database and run with the id bound.
+IDENTITY_QUERY = "customers.360.identity"
+PROFILE_QUERY = "customers.360.profile"
+TIMELINE_QUERY = "customers.360.timeline"
+CONSENTS_QUERY = "customers.360.consents"
+_CUSTOMERS = get_table("customers")
+_PROFILE_COLUMNS = [c for c in _CUSTOMERS.column_names if c != "customer_id"]
+_DATE_COLUMNS = {c for c in _PROFILE_COLUMNS if _CUSTOMERS.column(c).kind is Kind.DATE}
 
 
 @dataclass
@@ -61,24 +73,77 @@ class Customer360:
 
 def customer_360(workspace: Workspace, customer_id: str) -> Customer360:
     """The 360 view of the customer that ``customer_id`` (any source record) belongs to."""
-    golden = golden_id(workspace, customer_id)
-    records = member_ids(workspace, golden)
-    customers = workspace.table("customers")
-    rows = workspace.to_pandas(customers.filter(customers["customer_id"].isin(records)))
-    rows = rows.set_index("customer_id").reindex(records)
+    golden, records = _identity(workspace, customer_id)
+    rows = workspace.run_prepared_rows(PROFILE_QUERY, _profile_query, records=records)
+    by_record = {row["customer_id"]: row for row in rows}
+    ordered = [by_record[record] for record in records if record in by_record]
     profile: dict[str, Any] = {"customer_id": golden}
-    schema = get_table("customers")
-    for column in schema.column_names:
-        if column == "customer_id":
-            continue
-        values = rows[column].dropna()
-        value = _plain(values.iloc[0]) if len(values) else None
-        if isinstance(value, datetime) and schema.column(column).kind is Kind.DATE:
+    for column in _PROFILE_COLUMNS:
+        # the golden record's value, else the first other record's that has one
+        value = next((row[column] for row in ordered if row[column] is not None), None)
+        value = _plain(value)
+        if isinstance(value, datetime) and column in _DATE_COLUMNS:
             value = value.date()
         profile[column] = value
-    events = workspace.to_pandas(timeline(workspace, records))
-    consents = workspace.to_pandas(latest_consents(workspace, records))
+    events = workspace.run_prepared(TIMELINE_QUERY, _timeline_query, records=records)
+    consents = workspace.run_prepared(CONSENTS_QUERY, _consents_query, records=records)
     return Customer360(golden, records, profile, consents, events, _summary(events))
+
+
+def _identity(workspace: Workspace, customer_id: str) -> tuple[str, list[str]]:
+    """The golden id of any source record and all its records, the golden one first.
+
+    The same answer as :func:`~emptychair.identity.golden_id` then
+    :func:`~emptychair.identity.member_ids`, in one query.
+    """
+    found = workspace.run_prepared_rows(IDENTITY_QUERY, _identity_query, record=customer_id)
+    if not found:
+        raise NotFoundError(f"no customer with id {customer_id!r} in {workspace.path}")
+    linked = max(row["linked"] for row in found)
+    chosen = [row for row in found if row["linked"] == linked]
+    golden = str(chosen[0]["golden_id"])
+    members = {str(row["member_id"]) for row in chosen if row["member_id"] is not None}
+    return golden, [golden, *sorted(members - {golden})]
+
+
+def _identity_query(workspace: Workspace) -> QueryTemplate:
+    record = ibis.param("string")
+    links = workspace.table("_customer_links")
+    customers = workspace.table("customers")
+    # the golden id: the record's link if it has one, else the record itself if it exists
+    linked = links.filter(links["customer_id"] == record).select(
+        golden_id=links["golden_id"], linked=ibis.literal(1)
+    )
+    itself = customers.filter(customers["customer_id"] == record).select(
+        golden_id=customers["customer_id"], linked=ibis.literal(0)
+    )
+    candidates = ibis.union(linked, itself, distinct=True)
+    group = links.select(group_id=links["golden_id"], member_id=links["customer_id"])
+    members = candidates.left_join(group, candidates["golden_id"] == group["group_id"])
+    return QueryTemplate(members.select("golden_id", "linked", "member_id"), {"record": record})
+
+
+def _records_query(
+    build: Callable[[Workspace, Belongs], ir.Table],
+) -> Callable[[Workspace], QueryTemplate]:
+    """A query over the rows of the source records bound to ``records``."""
+
+    def template(workspace: Workspace) -> QueryTemplate:
+        records = ibis.param("array<string>")
+        expr = build(workspace, lambda table: records.contains(table["customer_id"]))
+        return QueryTemplate(expr, {"records": records})
+
+    return template
+
+
+def _profile_rows(workspace: Workspace, belongs: Belongs) -> ir.Table:
+    customers = workspace.table("customers")
+    return customers.filter(belongs(customers)).select("customer_id", *_PROFILE_COLUMNS)
+
+
+_profile_query = _records_query(_profile_rows)
+_timeline_query = _records_query(events_of)
+_consents_query = _records_query(consents_of)
 
 
 def _plain(value: Any) -> Any:
@@ -88,21 +153,29 @@ def _plain(value: Any) -> Any:
 
 
 def _summary(events: pd.DataFrame) -> dict[str, Any]:
-    orders = events[events["event"] == "order"]
-    complaints = events[events["event"] == "complaint"]
-    feedback = events[events["event"] == "feedback"]
+    # plain arrays rather than frame filters: a page of the API computes this every time
+    event = events["event"].to_numpy(dtype=object)
+    orders = event == "order"
+    when = events["occurred_at"][orders]
+    amounts = events["amount"].to_numpy(dtype="float64", na_value=np.nan)[orders]
+    status = events["status"].to_numpy(dtype=object)[event == "complaint"]
+    channels = {c for c in events["channel"].to_numpy(dtype=object) if isinstance(c, str)}
     summary: dict[str, Any] = {
-        "orders": len(orders),
-        "total_spend": round(float(orders["amount"].sum()), 2),
-        "first_order": _plain(orders["occurred_at"].min()) if len(orders) else None,
-        "last_order": _plain(orders["occurred_at"].max()) if len(orders) else None,
-        "interactions": int((events["event"] == "interaction").sum()),
-        "channels": sorted(events["channel"].dropna().unique().tolist()),
-        "open_complaints": int((complaints["status"] != "closed").sum()),
+        "orders": int(orders.sum()),
+        "total_spend": round(float(np.nansum(amounts)), 2),
+        "first_order": _plain(when.min()) if len(when) else None,
+        "last_order": _plain(when.max()) if len(when) else None,
+        "interactions": int((event == "interaction").sum()),
+        "channels": sorted(channels),
+        "open_complaints": sum(1 for s in status if s != "closed"),
     }
+    activity = events["activity"].to_numpy(dtype=object)
+    scores = events["score"].to_numpy(dtype="float64", na_value=np.nan)
+    feedback = np.flatnonzero(event == "feedback")
     for kind in ("nps", "csat", "ces"):
-        answers = feedback[feedback["activity"] == kind]
-        summary[f"last_{kind}"] = _plain(answers["score"].iloc[0]) if len(answers) else None
+        # the timeline is newest first: the first answer of a kind is the latest
+        latest = next((i for i in feedback if activity[i] == kind), None)
+        summary[f"last_{kind}"] = None if latest is None else float(scores[latest])
     return summary
 
 

@@ -6,12 +6,15 @@ event, on which channel, what happened, and the numbers that matter (amount, sco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import ibis
 import ibis.expr.types as ir
 
 from emptychair.workspace import Workspace
+
+#: Which rows of an event table belong to the customer being read.
+Belongs = Callable[[ir.Table], ir.BooleanValue]
 
 TIMELINE_SCHEMA = ibis.schema(
     {
@@ -36,17 +39,26 @@ def _shape(table: ir.Table, **columns: ir.Value) -> ir.Table:
     return table.select(**filled)
 
 
+def _of_records(customer_ids: Sequence[str]) -> Belongs:
+    ids = list(customer_ids)
+    return lambda table: table["customer_id"].isin(ids)
+
+
 def timeline(workspace: Workspace, customer_ids: Sequence[str]) -> ir.Table:
     """Every event of the given source records, newest first."""
-    ids = list(customer_ids)
+    return events_of(workspace, _of_records(customer_ids))
+
+
+def events_of(workspace: Workspace, belongs: Belongs) -> ir.Table:
+    """Every event whose row satisfies ``belongs(table)``, newest first."""
     orders = workspace.table("orders")
-    orders = orders.filter(orders["customer_id"].isin(ids))
+    orders = orders.filter(belongs(orders))
     interactions = workspace.table("interactions")
-    interactions = interactions.filter(interactions["customer_id"].isin(ids))
+    interactions = interactions.filter(belongs(interactions))
     feedback = workspace.table("feedback")
-    feedback = feedback.filter(feedback["customer_id"].isin(ids))
+    feedback = feedback.filter(belongs(feedback))
     complaints = workspace.table("complaints")
-    complaints = complaints.filter(complaints["customer_id"].isin(ids))
+    complaints = complaints.filter(belongs(complaints))
     parts = [
         _shape(
             orders,
@@ -99,8 +111,13 @@ def timeline(workspace: Workspace, customer_ids: Sequence[str]) -> ir.Table:
 
 def latest_consents(workspace: Workspace, customer_ids: Sequence[str]) -> ir.Table:
     """Current consent per purpose: the most recent record wins."""
+    return consents_of(workspace, _of_records(customer_ids))
+
+
+def consents_of(workspace: Workspace, belongs: Belongs) -> ir.Table:
+    """Current consent per purpose over the consent rows that satisfy ``belongs``."""
     consents = workspace.table("consents")
-    mine = consents.filter(consents["customer_id"].isin(list(customer_ids)))
+    mine = consents.filter(belongs(consents))
     ranked = mine.mutate(
         _rank=ibis.row_number().over(
             # on a tie, a withdrawal wins: the safe reading of conflicting records

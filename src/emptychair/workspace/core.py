@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +19,7 @@ from emptychair.errors import WorkspaceError
 from emptychair.schema import TABLES, get_table
 from emptychair.workspace.engine import DuckDBEngine, Engine
 from emptychair.workspace.internal import INTERNAL_TABLES, canonical_schema
+from emptychair.workspace.prepared import QueryTemplate
 from emptychair.workspace.settings import SETTINGS_FILE, Settings
 
 if TYPE_CHECKING:
@@ -154,6 +156,25 @@ class Workspace:
 
     def to_pandas(self, expr: ir.Table) -> pd.DataFrame:
         return self.engine.to_pandas(expr)
+
+    def run_prepared(
+        self, key: Hashable, build: Callable[[Workspace], QueryTemplate], **values: Any
+    ) -> pd.DataFrame:
+        """Run a parameterised query, compiled once per database where the engine can.
+
+        ``key`` names the query (the same key must always build the same query);
+        ``build(workspace)`` returns its :class:`~emptychair.workspace.prepared.QueryTemplate`
+        and is called only when the engine has not compiled ``key`` yet; ``values`` are
+        bound to the template's parameters by name.
+        """
+        return self.engine.run_prepared(key, lambda: build(self), values)
+
+    def run_prepared_rows(
+        self, key: Hashable, build: Callable[[Workspace], QueryTemplate], **values: Any
+    ) -> list[dict[str, Any]]:
+        """As :meth:`run_prepared`, each row a dict (``None`` for missing values): for
+        the few rows of one customer, cheaper than a data frame."""
+        return self.engine.run_prepared_rows(key, lambda: build(self), values)
 
     def batches(self) -> pd.DataFrame:
         """Every write made to the workspace, newest first."""

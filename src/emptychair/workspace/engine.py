@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,12 @@ import pandas as pd
 
 from emptychair.errors import WorkspaceError, WorkspaceLockedError
 from emptychair.workspace import staging
+from emptychair.workspace.prepared import (
+    PreparedQueries,
+    QueryTemplate,
+    fetch_rows,
+    run_compiled,
+)
 from emptychair.workspace.staging import quote
 
 
@@ -65,6 +71,26 @@ class Engine(ABC):
 
     def to_pandas(self, expr: ir.Table) -> pd.DataFrame:
         return self.backend.execute(expr)
+
+    def run_prepared(
+        self, key: Hashable, build: Callable[[], QueryTemplate], values: Mapping[str, Any]
+    ) -> pd.DataFrame:
+        """Run the query ``build`` returns with ``values`` bound to its parameters.
+
+        Engines that can keep compiled queries compile ``key`` once and never call
+        ``build`` again; this default builds and runs the expression every time.
+        """
+        template = build()
+        result: pd.DataFrame = self.backend.execute(template.expr, params=template.bind(values))
+        return result
+
+    def run_prepared_rows(
+        self, key: Hashable, build: Callable[[], QueryTemplate], values: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """As :meth:`run_prepared`, each row a dict (missing values as ``None``)."""
+        frame = self.run_prepared(key, build, values)
+        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        return [{str(name): value for name, value in row.items()} for row in rows]
 
     @abstractmethod
     def create_table(
@@ -148,11 +174,26 @@ class DuckDBEngine(Engine):
                 ) from None
             raise WorkspaceError(f"cannot open {database}: {error}") from None
         self.raw = self.backend.con
+        #: compiled queries, shared with the cursors opened on this connection
+        self.prepared = PreparedQueries()
         # rows carry their own numbers: letting DuckDB reorder saves much memory on big files
         self.sql("SET preserve_insertion_order = false")
 
     def sql(self, statement: str) -> None:
         self.raw.execute(statement)
+
+    def run_prepared(
+        self, key: Hashable, build: Callable[[], QueryTemplate], values: Mapping[str, Any]
+    ) -> pd.DataFrame:
+        """Run the compiled query ``key`` (compiled from ``build()`` on first use)."""
+        frame: pd.DataFrame = run_compiled(self, self.prepared.get(self, key, build), values)
+        return frame
+
+    def run_prepared_rows(
+        self, key: Hashable, build: Callable[[], QueryTemplate], values: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """As :meth:`run_prepared`, each row a dict of Python values, without a frame."""
+        return fetch_rows(self, self.prepared.get(self, key, build), values)
 
     def compile(self, expr: ir.Expr) -> str:
         """SQL for ``expr``; in-memory tables it uses are registered first."""

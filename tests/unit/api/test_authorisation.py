@@ -20,7 +20,12 @@ from tests.unit.api.demo import ServedDemo
 PUBLIC = {("GET", "/health")}
 WHO = ("admin", "analyst", "viewer", "none", "disabled")
 #: Path parameters of the routes; a route with another parameter fails until it is added.
-PATH_VALUES = {"job_id": "no-such-job", "name": "matrix-target", "table": "no_such_table"}
+PATH_VALUES = {
+    "job_id": "no-such-job",
+    "name": "matrix-target",
+    "table": "no_such_table",
+    "initiative_id": "no-such-initiative",
+}
 #: Required query parameters, and bodies that pass the gate without starting long work.
 QUERIES: dict[str, dict[str, Any]] = {
     "/customers": {"q": "ma"},
@@ -34,6 +39,11 @@ BODIES: dict[str, Any] = {
     "/journeys/runs": {"gap_hours": -1},
     "/users": {"name": "matrix-made", "role": "viewer"},
     "/scorecard/runs": {"period": "year"},
+    "/actions/runs": {"as_of": "not a date"},
+    "/impact/simulate": {"scenarios": ["not a scenario"]},
+    "/impact/initiatives": {"name": "", "start": "2026-01-01", "target": "team=x", "kpi": "csat"},
+    # an action that is not in the catalogue is refused after the gate: nothing is recorded
+    "/actions/customers/{customer_id}/override": {"action_id": "no_such_action", "reason": "x"},
     "/privacy/customers/{customer_id}/consents": {},
     "/privacy/customers/{customer_id}/restrictions": {},
     "/imports/{table}": "order_id\n",

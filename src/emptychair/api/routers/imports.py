@@ -44,6 +44,20 @@ class BatchRow(BaseModel):
     status: str | None
 
 
+def remove_stale_uploads(workspace: FilePath) -> int:
+    """Delete files left in the upload folder by imports that died with the server.
+
+    Called when the server starts, before any import can be sent: the server holds the
+    workspace alone, so no job of another process can still be reading them.
+    """
+    removed = 0
+    for leftover in sorted((workspace / UPLOAD_FOLDER).glob("*")):
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 async def _save_body(request: Request, target: FilePath) -> int:
     """Stream the request body into ``target``; refuse bodies over the size limit."""
     size = 0
