@@ -216,3 +216,41 @@ def test_a_withdrawal_recorded_with_the_cli_stops_the_action(
         others = batch[batch["customer_id"] != customer].set_index("customer_id")["action_id"]
         unchanged = decisions[decisions["customer_id"] != customer].set_index("customer_id")
         assert others.sort_index().equals(unchanged["action_id"].sort_index())
+
+
+def test_restriction_and_objection_hold_actions_back(company: DemoReport, tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    shutil.copytree(company.workspace, folder)
+    with Workspace(folder) as ws:
+        catalogue = workspace_catalogue(ws)
+        decisions = ws.to_pandas(decide_all(ws, catalogue=catalogue))
+        kinds = decisions.set_index("customer_id")["action_kind"]
+        seller = str(kinds[kinds.isin(["offer", "retention"])].index[0])
+        mender = str(kinds[kinds == "service_recovery"].index[0])
+        as_of = decide(ws, seller, catalogue=catalogue).as_of
+    runner = CliRunner()
+    for customer, purpose in ((seller, "marketing"), (mender, "marketing")):
+        done = runner.invoke(
+            app, ["gdpr", "restrict", customer, "--purpose", purpose, "-w", str(folder)]
+        )
+        assert done.exit_code == 0, done.output
+    with Workspace(folder) as ws:
+        # an objection to marketing stops selling, not putting a problem right
+        sold = decide(ws, seller, as_of=as_of, catalogue=catalogue)
+        assert sold.features["objects_to_marketing"] is True
+        assert sold.action is None or not sold.action.sells
+        mended = decide(ws, mender, as_of=as_of, catalogue=catalogue)
+        assert mended.action is not None and mended.action.kind == "service_recovery"
+    done = runner.invoke(
+        app, ["gdpr", "restrict", mender, "--purpose", "processing", "-w", str(folder)]
+    )
+    assert done.exit_code == 0, done.output
+    with Workspace(folder) as ws:
+        # a restriction of processing stops every action: the engine leaves them alone
+        held = decide(ws, mender, as_of=as_of, catalogue=catalogue)
+        assert held.action is None or held.action.kind == "no_action"
+        assert all("restriction" in g for g in held.blocked_actions.values())
+        batch = ws.to_pandas(decide_all(ws, as_of=as_of, catalogue=catalogue))
+        chosen = batch.set_index("customer_id")
+        assert chosen.loc[mender, "action_id"] == held.action_id
+        assert chosen.loc[seller, "action_id"] == sold.action_id

@@ -65,6 +65,8 @@ FEATURES: dict[str, tuple[str, str]] = {
     "recent_outbound_contacts": ("number", "outbound contacts in the pressure period"),
     "days_since_last_contact": ("number", "days since the last outbound contact"),
     **{f"consent_{p}": ("boolean", f"current consent for {p}") for p in PURPOSES},
+    "restricted": ("boolean", "the person restricted the processing of their data (now)"),
+    "objects_to_marketing": ("boolean", "the person objects to direct marketing (now)"),
 }
 FEATURE_TYPES: dict[str, str] = {name: kind for name, (kind, _) in FEATURES.items()}
 _VALUE_FEATURES = ("clv", "p_alive", "segment", "tier", "orders", "total_spend",
@@ -265,6 +267,18 @@ def current_consents(workspace: Workspace, now: ir.IntegerValue) -> ir.Table:
     )
 
 
+def _restriction_features(workspace: Workspace, customer: ir.StringValue) -> dict[str, ir.Value]:
+    """``restricted`` and ``objects_to_marketing`` from the restriction flags as they stand
+    now (a flag is honoured from the moment it is set, whatever ``as_of``)."""
+    from emptychair.privacy.restriction import restricted_ids
+
+    flags = {"restricted": "processing", "objects_to_marketing": "marketing"}
+    return {
+        name: customer.isin(sorted(ids)) if (ids := restricted_ids(workspace, purpose)) else False
+        for name, purpose in flags.items()
+    }
+
+
 def customer_features(
     workspace: Workspace,
     as_of: pd.Timestamp,
@@ -342,6 +356,7 @@ def customer_features(
         **{c: table[c].fill_null(0.0) for c in zero_when_missing},
         **{c: table[c].fill_null(False) for c in false_when_missing},
     )
+    table = table.mutate(**_restriction_features(workspace, table["customer_id"]))
     if voice_id is not None:
         no_themes = ibis.literal([], type="array<string>")
         table = table.mutate(negative_themes=table["negative_themes"].fill_null(no_themes))

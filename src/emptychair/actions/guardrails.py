@@ -1,5 +1,8 @@
 """Guardrails: conditions that block an action whatever its benefit, each with its reason.
 
+* ``restriction``: the person restricted the processing of their data (no action at all)
+  or, for an action that sells or needs a marketing consent, objects to direct marketing
+  (:mod:`emptychair.privacy.restriction`);
 * ``consent``: the customer has not given the consent the action needs (its purpose
   and, for a contact, its channel);
 * ``contact_pressure``: already ``max_contacts`` outbound contacts in the last
@@ -33,7 +36,14 @@ from emptychair.actions.rules import Rule, parse_rule
 if TYPE_CHECKING:
     from emptychair.actions.catalogue import Action
 
-GUARDRAILS = ("consent", "contact_pressure", "quiet_period", "open_complaint", "recent_detractor")
+GUARDRAILS = (
+    "restriction",
+    "consent",
+    "contact_pressure",
+    "quiet_period",
+    "open_complaint",
+    "recent_detractor",
+)
 #: What a guardrail reads in place of a missing feature, so that missing data never lets
 #: an action through.
 SAFE_WHEN_MISSING: dict[str, Any] = {
@@ -41,6 +51,8 @@ SAFE_WHEN_MISSING: dict[str, Any] = {
     "recent_outbound_contacts": 1e9,
     "open_complaints": 1.0,
     "detractor_followed_up": False,
+    "restricted": True,
+    "objects_to_marketing": True,
 }
 
 
@@ -95,6 +107,21 @@ def blocks_for(action: Action, settings: GuardrailSettings) -> list[Block]:
     """The guardrails that apply to ``action``, in the order above."""
     found = []
     needed = action.required_consents
+    if action.kind != "no_action":
+        marketing = action.sells or bool(needed)
+        condition = "restricted or objects_to_marketing" if marketing else "restricted"
+        found.append(
+            Block(
+                "restriction",
+                _rule(condition),
+                {
+                    "en": "the person restricted the use of their data"
+                    + (" or objects to direct marketing" if marketing else ""),
+                    "fr": "la personne a limité l'usage de ses données"
+                    + (" ou s'oppose à la prospection" if marketing else ""),
+                },
+            )
+        )
     if needed:
         listed = ", ".join(needed)
         found.append(

@@ -24,6 +24,10 @@ GUARDRAILS = {
     "recent_detractor": ("après une mauvaise note récente", "after a recent bad score"),
     "contact_pressure": ("pour ne pas trop solliciter", "to avoid too many contacts"),
     "quiet_period": ("pendant une période de calme", "during a quiet period"),
+    "restriction": (
+        "parce que la personne a limité l'usage de ses données",
+        "because the person restricted the use of their data",
+    ),
 }
 
 
