@@ -101,15 +101,21 @@ def _spend_columns(
     table: ir.Table, spend: GammaGammaModel
 ) -> tuple[ir.FloatingValue, ir.FloatingValue]:
     """Gamma-Gamma expected spend, and the delta-method variance of its log, as column
-    expressions (see :func:`~emptychair.value.clv.spend_value`)."""
+    expressions (see :func:`~emptychair.value.clv.spend_value`).
+
+    The gradient of the log of the expected spend in ``(log p, log q, log v)`` is
+    ``((q - 1) u, -q u, w)`` with ``u = 1 / (x p + q - 1)`` and ``w = v / (x m + v)``, so
+    the variance is the quadratic form ``A u² + B u w + C w²`` with constants folded in
+    Python: a short expression per row instead of nine products."""
     p, q, v = (float(value) for value in spend.params_.to_numpy())
     spend.population_mean_spend()  # refuses q <= 1 with a clear message
     x = table.frequency.cast("float64")
     total = x * table.monetary_value
     denominator = x * p + (q - 1)
-    gradient = [1 - x * p / denominator, -q / denominator, v / (total + v)]
-    covariance = np.asarray(spend.covariance_log_)
-    variance = sum(
-        gradient[i] * gradient[j] * float(covariance[i, j]) for i in range(3) for j in range(3)
-    )
+    c = np.asarray(spend.covariance_log_, dtype=float)
+    g1, g2 = q - 1, -q
+    a = float(g1 * g1 * c[0, 0] + 2 * g1 * g2 * c[0, 1] + g2 * g2 * c[1, 1])
+    b = float(2 * (g1 * c[0, 2] + g2 * c[1, 2]))
+    u, w = 1 / denominator, v / (total + v)
+    variance = (a * u + b * w) * u + float(c[2, 2]) * w * w
     return (total + v) * p / denominator, variance
