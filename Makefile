@@ -6,7 +6,7 @@ UV := $(BIN)/uv
 WORKSPACE ?= demo-workspace
 CUSTOMERS ?= 50000
 
-.PHONY: demo test lint typecheck unit bench bench-import bench-clv bench-voice bench-journeys clean system-deps
+.PHONY: demo test lint typecheck unit bench bench-import bench-clv bench-voice bench-journeys bench-scale bench-dashboard clean system-deps
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,7 @@ test: $(VENV)/.installed-test system-deps lint typecheck
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest tests/unit -q
 
-bench: bench-import bench-clv bench-voice bench-journeys
+bench: bench-import bench-clv bench-voice bench-journeys bench-scale bench-dashboard
 
 bench-import: $(VENV)/.installed-test
 	$(BIN)/python bench/import_orders.py
@@ -62,6 +62,14 @@ bench-voice: $(VENV)/.installed-test
 # made by the script under bench/_data/, never a dependency of the package).
 bench-journeys: $(VENV)/.installed-test
 	$(BIN)/python bench/journeys.py --sizes 1000000 10000000
+
+# RFM summary and cohorts: DuckDB against Spark local[2] and plain pandas, with a chart.
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python bench/scale.py --record
+
+# Every dashboard page on the server and in Chromium, on a 50,000-customer demo.
+bench-dashboard: $(VENV)/.installed-test
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .mypy_cache .ruff_cache
