@@ -132,9 +132,31 @@ def simulator(context: PageContext) -> Page:
     nodes = words["tree_nodes"]
     period = tree.period.replace(" to ", " au ") if language == "fr" else tree.period
     title = words["tree_title"].format(period=period)
-    page.add_chart(tree_chart(_translated(tree, nodes), changes, title=title), language)
+    spec = tree_chart(_translated(tree, nodes), changes, title=title)
+    page.add_chart(_french_numbers(spec) if language == "fr" else spec, language)
     page.notes += tree.notes
     return page
+
+
+def french_number(text: str) -> str:
+    """``1,234.5`` → ``1 234,5`` and ``35.4%`` → ``35,4 %`` (the tree's boxes hold text)."""
+    swapped = text.translate(str.maketrans(",.", "\u202f,"))
+    return swapped.replace("%", "\u00a0%")
+
+
+def _french_numbers(spec: dict[str, Any]) -> dict[str, Any]:
+    """The tree chart with the numbers of its boxes written the French way."""
+    layers = []
+    for layer in spec.get("layer", []):
+        rows = layer.get("data", {}).get("values")
+        if rows and "node" in rows[0]:
+            rows = [
+                {**row, **{key: french_number(row[key]) for key in ("value", "change")}}
+                for row in rows
+            ]
+            layer = {**layer, "data": {**layer["data"], "values": rows}}
+        layers.append(layer)
+    return {**spec, "layer": layers}
 
 
 def _outcomes(row: dict[Any, Any], words: dict[str, Any], f: Formatter, asked: str) -> Table:

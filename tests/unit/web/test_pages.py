@@ -213,3 +213,11 @@ def test_the_overview_leads_to_the_brief_to_print(
     with api_client(served) as stranger:
         refused = stranger.get("/ui/brief", follow_redirects=False)
     assert refused.status_code == 303 and refused.headers["location"].endswith("/ui/login")
+
+
+def test_the_tree_s_numbers_are_written_the_reader_s_way() -> None:
+    from emptychair.web.simulator_page import french_number
+
+    assert french_number("371,839") == "371\u202f839"
+    assert french_number("35.4%") == "35,4\u00a0%"
+    assert french_number("+2.00 pt") == "+2,00 pt"
